@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** Thrown when an environment variable is missing or malformed; names the variable. */
+export class ConfigError extends Error {}
+
+const booleanFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  PROCESSES_DIR: z.string().min(1).default('./processes'),
+  ALLOW_SCRIPT_TASKS: booleanFlag.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How often the runner looks for instances to advance (timers, retries, work from other replicas). */
+  POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60000).default(500),
+  /** How many instances one server advances at the same time. */
+  RUNNER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** How long a server holds an instance before another may take it over (renewed while it works). */
+  LEASE_MS: z.coerce.number().int().min(1000).max(3600000).default(30000),
+  /** Retry backoff for failing service tasks, in ms, comma-separated; its length is the retry count. */
+  SERVICE_RETRY_BACKOFF_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 10000,60000,300000')
+    .default('10000,60000,300000')
+    .transform((s) => s.split(',').map(Number)),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1048576),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Reads and validates the configuration from environment variables. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return result.data;
+}

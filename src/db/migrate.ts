@@ -1,0 +1,27 @@
+import type { Knex } from 'knex';
+import type { Database } from './connect';
+import * as engine001 from '../../migrations/001_engine';
+
+/**
+ * Migrations are listed here rather than discovered on disk so they load the
+ * same way under tsx, jest and a compiled build.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '001_engine': engine001,
+};
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};
+
+/** Brings the schema to the latest version. */
+export async function migrateLatest(db: Database): Promise<void> {
+  await db.migrate.latest({ migrationSource: source });
+}
+
+/** Rolls every migration back (CI runs up, down and up again). */
+export async function migrateDownAll(db: Database): Promise<void> {
+  await db.migrate.rollback({ migrationSource: source }, true);
+}

@@ -1,0 +1,137 @@
+import { EventEmitter } from 'node:events';
+import type { Database } from '../../db/connect';
+import type { Logger } from '../../logger';
+import type { ServiceTaskRegistry } from '../service-tasks/handler-registry';
+import { InstanceRun } from './instance-run';
+import { claimDueInstances, LeaseLostError, loadRunInput, releaseInstance, renewLeases, storeSnapshot } from './run-store';
+
+export interface RunnerOptions {
+  /** This server's name in `locked_by`; unique per process. */
+  owner: string;
+  leaseMs: number;
+  pollIntervalMs: number;
+  concurrency: number;
+  retryBackoffMs: readonly number[];
+}
+
+/** After an unexpected failure an instance is retried this much later. */
+const FAILED_RUN_DELAY_MS = 5000;
+
+/**
+ * Advances instances that need it (`wake_at` due) and that no other server
+ * holds, a bounded number at a time. Any replica can run one; the lease in
+ * PostgreSQL keeps each instance on one server at a time.
+ */
+export class InstanceRunner {
+  /** Emits `stored` with (instanceId, status) after each run is stored. */
+  readonly events = new EventEmitter();
+  private readonly active = new Set<string>();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private sleeper: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
+  private renewal: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly registry: ServiceTaskRegistry,
+    private readonly options: RunnerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.pollLoop();
+    this.renewal = setInterval(() => {
+      renewLeases(this.db, [...this.active], this.options.owner, this.options.leaseMs).catch((err) =>
+        this.logger.warn({ err }, 'lease renewal failed'),
+      );
+    }, Math.floor(this.options.leaseMs / 3));
+  }
+
+  /** Stops claiming and waits for the runs in progress to be stored. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.poke();
+    await this.loop;
+    while (this.active.size) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (this.renewal) clearInterval(this.renewal);
+  }
+
+  /** Something became due (a command was queued): look now instead of at the next poll. */
+  poke(): void {
+    if (!this.sleeper) return;
+    clearTimeout(this.sleeper.timer);
+    this.sleeper.resolve();
+    this.sleeper = null;
+  }
+
+  /** Resolves when a run of the instance has been stored, or after `timeoutMs`. */
+  awaitRun(instanceId: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const onStored = (id: string) => {
+        if (id !== instanceId) return;
+        clearTimeout(timer);
+        this.events.off('stored', onStored);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.events.off('stored', onStored);
+        resolve(false);
+      }, timeoutMs);
+      this.events.on('stored', onStored);
+    });
+  }
+
+  private async pollLoop(): Promise<void> {
+    while (this.running) {
+      const free = this.options.concurrency - this.active.size;
+      let claimed: string[] = [];
+      if (free > 0) {
+        try {
+          claimed = await claimDueInstances(this.db, this.options.owner, this.options.leaseMs, free);
+        } catch (err) {
+          this.logger.error({ err }, 'claiming instances failed');
+        }
+      }
+      for (const id of claimed) void this.advance(id);
+      // A full batch means more may be due; otherwise sleep until the next poll or a poke.
+      if (free === 0 || claimed.length < free) await this.sleep(this.options.pollIntervalMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.sleeper = { timer: setTimeout(resolve, ms), resolve };
+    });
+  }
+
+  private async advance(id: string): Promise<void> {
+    this.active.add(id);
+    const { owner } = this.options;
+    try {
+      const input = await loadRunInput(this.db, id);
+      if (!input) return;
+      const run = new InstanceRun(input.instance, input.serviceTasks, {
+        registry: this.registry,
+        retryBackoffMs: this.options.retryBackoffMs,
+        checkpoint: (snapshot) => storeSnapshot(this.db, id, owner, snapshot, false),
+      });
+      const snapshot = await run.advance(input.commands);
+      await storeSnapshot(this.db, id, owner, snapshot, true);
+      this.events.emit('stored', id, snapshot.status);
+    } catch (err) {
+      if (err instanceof LeaseLostError) {
+        this.logger.warn({ instanceId: id }, 'lease lost; another server advances the instance');
+      } else {
+        this.logger.error({ err, instanceId: id }, 'advancing instance failed');
+        await releaseInstance(this.db, id, owner, FAILED_RUN_DELAY_MS).catch(() => undefined);
+      }
+    } finally {
+      this.active.delete(id);
+      this.poke();
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Typed errors of the domain. Each maps to one HTTP status in
+ * `src/http/error-middleware.ts`; nothing else decides status codes.
+ */
+export class AppError extends Error {
+  constructor(
+    message: string,
+    public readonly code: string,
+    public readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, details?: unknown, code = 'VALIDATION_ERROR') {
+    super(message, code, details);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(entity: string, id: string | number) {
+    super(`${entity} ${id} not found`, 'NOT_FOUND', { entity, id });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, details?: unknown, code = 'CONFLICT') {
+    super(message, code, details);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'Authentication required') {
+    super(message, 'UNAUTHORIZED');
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(message, 'FORBIDDEN', details);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limit: number) {
+    super(`Request body exceeds ${limit} bytes`, 'PAYLOAD_TOO_LARGE', { limit });
+  }
+}

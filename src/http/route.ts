@@ -1,0 +1,95 @@
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Request, Response, Router } from 'express';
+import { z, ZodType } from 'zod';
+import { ValidationError } from '../errors';
+import { ErrorBody } from './openapi';
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+
+export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodType> {
+  method: Method;
+  /** Express-style path under the router, e.g. `/api/process-definitions/:key`. */
+  path: string;
+  summary: string;
+  tag: string;
+  body?: B;
+  /** Content type of the body when it is not JSON (e.g. BPMN XML). */
+  bodyContentType?: string;
+  query?: Q;
+  params?: P;
+  response?: ZodType;
+  responseContentType?: string;
+  status?: number;
+}
+
+export interface RouteInput<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  req: Request;
+  res: Response;
+}
+
+/** Parses a value with a zod schema; a failure is a 400 naming every bad field. */
+export function parseInput<T>(schema: ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({ path: [where, ...issue.path].join('.'), message: issue.message }));
+  const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+  throw new ValidationError(`Invalid request ${where}: ${summary}`, { issues });
+}
+
+function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]+)/g, '{$1}');
+}
+
+/**
+ * Declares one route: registers it in the OpenAPI document and validates
+ * params, query and body with the same schemas before the handler runs. The
+ * handler's return value is sent as JSON (undefined: the handler answered).
+ */
+export function defineRoute<B extends ZodType = ZodType<undefined>, Q extends ZodType = ZodType<object>, P extends ZodType = ZodType<object>>(
+  router: Router,
+  registry: OpenAPIRegistry,
+  spec: RouteSpec<B, Q, P>,
+  handler: (input: RouteInput<z.infer<B>, z.infer<Q>, z.infer<P>>) => Promise<unknown>,
+): void {
+  const config: RouteConfig = {
+    method: spec.method,
+    path: openApiPath(spec.path),
+    summary: spec.summary,
+    tags: [spec.tag],
+    request: {
+      ...(spec.params ? { params: spec.params as never } : {}),
+      ...(spec.query ? { query: spec.query as never } : {}),
+      ...(spec.body
+        ? { body: { content: { [spec.bodyContentType ?? 'application/json']: { schema: spec.body } }, required: true } }
+        : {}),
+    },
+    responses: {
+      [spec.status ?? 200]: {
+        description: 'OK',
+        ...(spec.response ? { content: { [spec.responseContentType ?? 'application/json']: { schema: spec.response } } } : {}),
+      },
+      400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorBody } } },
+      404: { description: 'Not found', content: { 'application/json': { schema: ErrorBody } } },
+      409: { description: 'Conflict', content: { 'application/json': { schema: ErrorBody } } },
+    },
+  };
+  registry.registerPath(config);
+  router[spec.method](spec.path, async (req: Request, res: Response) => {
+    const params = spec.params ? parseInput(spec.params, req.params, 'params') : {};
+    const query = spec.query ? parseInput(spec.query, req.query, 'query') : {};
+    const body = spec.body ? parseInput(spec.body, req.body, 'body') : undefined;
+    const result = await handler({ body, query, params, req, res } as RouteInput<z.infer<B>, z.infer<Q>, z.infer<P>>);
+    if (result !== undefined && !res.headersSent) res.status(spec.status ?? 200).json(result);
+  });
+}
+
+/** Pagination query shared by list endpoints. */
+export const Pagination = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const Variables = z.record(z.string(), z.unknown()).openapi('Variables');

@@ -1,0 +1,11 @@
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+/** JSON logs on stdout; secrets never go through here (see redact paths). */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: ['req.headers.authorization', 'headers.authorization', 'token', 'apiKey'],
+  });
+}
