@@ -12,7 +12,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
     [`/node_modules/(${esmOnlyPackages.join('|')})/.+\\.js$`]: [
       'babel-jest',
       { babelrc: false, configFile: false, plugins: ['@babel/plugin-transform-modules-commonjs'] },

@@ -37,8 +37,6 @@ export function checkServiceBinding(task: ModdleElement, ctx: RuleContext): void
   const implementation = implementationBinding(task);
   const decisionRef = text(task, 'decisionRef');
   const connector = hasCamundaConnector(task);
-  const carriesBinding = [type, topic, javaClass, delegateExpression, expression, implementation, decisionRef].some(Boolean) || connector;
-  if (task.$type !== 'bpmn:ServiceTask' && !carriesBinding) return;
 
   const kind = describe(task);
   const howToBind = `bind it with camunda:type="external" camunda:topic="..." (external workers) or a camunda:topic with an in-process handler (${knownTopicList(ctx)})`;
@@ -83,6 +81,7 @@ export function checkServiceBinding(task: ModdleElement, ctx: RuleContext): void
   report('service-topic', `the task is bound to no topic; ${howToBind}`);
 }
 
+/** Script tasks run in node:vm, which is no sandbox: only with ALLOW_SCRIPT_TASKS, and only JavaScript. */
 export function checkScriptTask(task: ModdleElement, ctx: RuleContext): void {
   if (!ctx.options.allowScriptTasks) {
     ctx.report('script-task', task.id, `${describe(task)}: script tasks are disabled; ${SCRIPT_SANDBOX_WARNING}`);
@@ -99,12 +98,14 @@ export function checkScriptTask(task: ModdleElement, ctx: RuleContext): void {
 
 const USER_TASK_ATTRIBUTES = ['assignee', 'candidateUsers', 'candidateGroups', 'dueDate', 'followUpDate', 'priority'];
 
+/** The expressions in a user task's Camunda assignment and scheduling attributes. */
 export function checkUserTask(task: ModdleElement, ctx: RuleContext): void {
   for (const attribute of USER_TASK_ATTRIBUTES) {
     ctx.checkValueExpressions(task.id, `${describe(task)}: camunda:${attribute}`, task[attribute]);
   }
 }
 
+/** A call activity must name the process it calls. */
 export function checkCallActivity(activity: ModdleElement, ctx: RuleContext): void {
   const calledElement = text(activity, 'calledElement');
   if (!calledElement) {

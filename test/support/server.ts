@@ -1,0 +1,66 @@
+/** Starts a real Stagegate (real HTTP, real database) inside the test process. */
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startStagegate, Stagegate } from '../../src/server';
+import type { ServiceTaskRegistry } from '../../src/engine/service-tasks/handler-registry';
+import { createTestDatabase, TestDatabase } from './database';
+import { client, Client, waitFor } from './http';
+
+export interface TestServer {
+  stagegate: Stagegate;
+  api: Client;
+  database: TestDatabase;
+  /** Stops the server, keeps the database (for restart tests). */
+  stop(): Promise<void>;
+  /** Stops the server and drops the database. */
+  close(): Promise<void>;
+  /** Waits until the instance has the given status; returns the instance. */
+  waitForStatus(instanceId: string, status: string, timeoutMs?: number): Promise<any>;
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  handlers?: (registry: ServiceTaskRegistry) => void;
+  database?: TestDatabase;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase());
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: database.dataDir,
+    PROCESSES_DIR: `${database.dataDir}/no-processes`,
+    LOG_LEVEL: 'silent',
+    POLL_INTERVAL_MS: '50',
+    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    ...options.env,
+  });
+  const stagegate = await startStagegate(config, createLogger(config.LOG_LEVEL), options.handlers);
+  const api = client(stagegate.url);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await stagegate.close();
+  };
+  return {
+    stagegate,
+    api,
+    database,
+    stop,
+    async close() {
+      await stop();
+      await database.drop();
+    },
+    waitForStatus: (instanceId, status, timeoutMs = 15000) =>
+      waitFor(
+        async () => {
+          const reply = await api.get(`/api/process-instances/${instanceId}`);
+          return reply.body.status === status ? reply.body : null;
+        },
+        timeoutMs,
+        `instance ${instanceId} to be ${status}`,
+      ),
+  };
+}
