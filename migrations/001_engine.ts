@@ -31,12 +31,17 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('locked_until', { useTz: true });
     t.text('started_by');
     t.text('error');
+    // Set on instances started by a call activity: the parent resumes when they complete.
+    t.uuid('parent_instance_id').references('process_instances.id').onDelete('CASCADE');
+    t.text('parent_element_id');
+    t.text('parent_execution_id');
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('ended_at', { useTz: true });
     t.index(['process_key', 'status']);
     t.index(['business_key']);
     t.index(['wake_at']);
+    t.unique(['parent_instance_id', 'parent_execution_id']);
   });
 
   await knex.schema.createTable('instance_commands', (t) => {

@@ -14,6 +14,7 @@ import type {
   Variables,
   WaitingSubscription,
   WaitingTimer,
+  WaitingCall,
   WaitingUserTask,
 } from './types';
 import type { ServiceTaskRegistry } from '../service-tasks/handler-registry';
@@ -48,6 +49,7 @@ export class InstanceRun implements ServiceRunHooks {
   private readonly userTasks = new Map<string, WaitingUserTask>();
   private readonly timers = new Map<string, WaitingTimer>();
   private readonly subscriptions = new Map<string, WaitingSubscription>();
+  private readonly calls = new Map<string, WaitingCall>();
   private readonly current = new Map<string, CurrentActivity>();
   private readonly dispatcher: ServiceDispatcher;
   private history: HistoryEntry[] = [];
@@ -130,6 +132,14 @@ export class InstanceRun implements ServiceRunHooks {
         this.actor = null;
         return;
       }
+      case 'call-completed': {
+        const { elementId, executionId, variables } = command.payload;
+        if (!this.calls.has(executionId)) return;
+        // Like Camunda's <camunda:out variables="all"/>: the called process's variables come back.
+        Object.assign(this.processVariables(), variables);
+        this.execution.signal({ id: elementId, executionId });
+        return;
+      }
       case 'message':
       case 'signal': {
         const { name, variables } = command.payload;
@@ -157,6 +167,10 @@ export class InstanceRun implements ServiceRunHooks {
     listener.on('activity.discard', (api: any) => this.left(api, 'discard'));
     listener.on('activity.leave', (api: any) => this.forgetElement(api.id));
     listener.on('activity.wait', (api: any) => this.waiting(api));
+    listener.on('activity.call', (api: any) => {
+      this.calls.set(api.executionId, { elementId: api.id, executionId: api.executionId, calledElement: String(api.content.calledElement) });
+      this.changed();
+    });
     listener.on('activity.timer', (api: any) => {
       const dueAt = new Date(api.content.expireAt);
       this.timers.set(api.id, { elementId: api.id, executionId: api.executionId, dueAt });
@@ -187,6 +201,7 @@ export class InstanceRun implements ServiceRunHooks {
     this.current.delete(api.executionId);
     this.userTasks.delete(api.executionId);
     this.subscriptions.delete(api.executionId);
+    this.calls.delete(api.executionId);
     if (api.type === 'bpmn:TimerEventDefinition') this.timers.delete(api.id);
     this.dispatcher.forget(api.executionId);
     this.record(api, event);
@@ -194,10 +209,11 @@ export class InstanceRun implements ServiceRunHooks {
 
   private forgetElement(elementId: string): void {
     this.timers.delete(elementId);
-    for (const [executionId, wait] of [...this.userTasks, ...this.subscriptions]) {
+    for (const [executionId, wait] of [...this.userTasks, ...this.subscriptions, ...this.calls]) {
       if (wait.elementId === elementId) {
         this.userTasks.delete(executionId);
         this.subscriptions.delete(executionId);
+        this.calls.delete(executionId);
       }
     }
     for (const [executionId, activity] of this.current) {
@@ -269,6 +285,7 @@ export class InstanceRun implements ServiceRunHooks {
       userTasks: terminal ? [] : [...this.userTasks.values()],
       timers: terminal ? [] : [...this.timers.values()],
       subscriptions: terminal ? [] : [...this.subscriptions.values()],
+      calls: terminal ? [] : [...this.calls.values()],
       serviceTasks: this.dispatcher.drainChanged(),
       incidents: this.dispatcher.drainIncidents(),
       history: this.history,
@@ -298,6 +315,7 @@ export class InstanceRun implements ServiceRunHooks {
       userTasks: [],
       timers: [],
       subscriptions: [],
+      calls: [],
       serviceTasks: [],
       incidents: [],
       history: [],

@@ -4,7 +4,10 @@
  */
 import type { Knex } from 'knex';
 import type { Database } from '../../db/connect';
-import type { Command, CommandInput, InstanceForRun, RunSnapshot, ServiceTaskRecord } from './types';
+import { settleRelatives, startCalledInstances } from './call-store';
+import type { Command, InstanceForRun, RunSnapshot, ServiceTaskRecord } from './types';
+
+export { queueCommand } from './run-store-commands';
 
 /** The lease was taken over by another server: this run's result is discarded. */
 export class LeaseLostError extends Error {
@@ -100,15 +103,6 @@ function toServiceTaskRecord(row: Record<string, any>): ServiceTaskRecord {
   };
 }
 
-/** Queues a command for an instance and wakes it. */
-export async function queueCommand(trx: Knex | Knex.Transaction, instanceId: string, command: CommandInput): Promise<void> {
-  await trx('instance_commands').insert({ instance_id: instanceId, type: command.type, payload: json(command.payload) });
-  await trx('process_instances')
-    .where({ id: instanceId })
-    .whereNotIn('status', TERMINAL)
-    .update({ wake_at: trx.fn.now() });
-}
-
 /**
  * Stores a run's snapshot: instance state and everything it waits on, in one
  * transaction, only while `owner` still holds the lease. `release` ends the lease.
@@ -126,6 +120,8 @@ export async function storeSnapshot(
     }
     await updateInstance(trx, instanceId, owner, snapshot, release);
     await storeWaits(trx, instanceId, snapshot);
+    await startCalledInstances(trx, instanceId, snapshot);
+    if (TERMINAL.includes(snapshot.status)) await settleRelatives(trx, instanceId, snapshot);
     await storeServiceTasks(trx, instanceId, snapshot.serviceTasks);
     if (snapshot.incidents.length) {
       await trx('incidents').insert(

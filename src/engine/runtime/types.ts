@@ -23,6 +23,7 @@ export type Command =
   | { id: string; type: 'complete-user-task'; payload: { elementId: string; executionId: string; variables: Variables; actor: string | null } }
   /** refId is the message/signal element id; absent for a start event, found by name once the run waits on it. */
   | { id: string; type: 'message' | 'signal'; payload: { name: string; refId?: string; variables: Variables } }
+  | { id: string; type: 'call-completed'; payload: { elementId: string; executionId: string; variables: Variables } }
   | { id: string; type: 'wake'; payload: Record<string, never> }
   | { id: string; type: 'cancel'; payload: { actor: string | null; reason?: string } };
 
@@ -54,6 +55,13 @@ export interface WaitingSubscription {
   refId: string;
   elementId: string;
   executionId: string;
+}
+
+/** A call activity waiting for the instance it started (SPEC §3). */
+export interface WaitingCall {
+  elementId: string;
+  executionId: string;
+  calledElement: string;
 }
 
 export type ServiceTaskStatus = 'pending' | 'running' | 'retry_wait' | 'completed' | 'bpmn_error' | 'incident' | 'cancelled';
@@ -106,6 +114,7 @@ export interface RunSnapshot {
   userTasks: WaitingUserTask[];
   timers: WaitingTimer[];
   subscriptions: WaitingSubscription[];
+  calls: WaitingCall[];
   serviceTasks: ServiceTaskRecord[];
   incidents: NewIncident[];
   history: HistoryEntry[];
