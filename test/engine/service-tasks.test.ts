@@ -47,6 +47,20 @@ const flaky = bpmnProcess(
    <bpmn:endEvent id="end" />`,
 );
 
+// Regression: an error boundary on a service task that waits through several runs (retries).
+const flakyGuarded = bpmnProcess(
+  'flaky-guarded',
+  `<bpmn:startEvent id="start" />
+   ${flow('f1', 'start', 'call')}
+   <bpmn:serviceTask id="call" camunda:type="external" camunda:topic="flaky" />
+   <bpmn:boundaryEvent id="caught" attachedToRef="call"><bpmn:errorEventDefinition errorRef="Err_Any" /></bpmn:boundaryEvent>
+   ${flow('f2', 'call', 'end')}
+   ${flow('f3', 'caught', 'handled')}
+   <bpmn:endEvent id="end" />
+   <bpmn:endEvent id="handled" />`,
+  '<bpmn:error id="Err_Any" errorCode="ANY" />',
+);
+
 describe('in-process service tasks', () => {
   let server: TestServer;
   beforeAll(async () => {
@@ -71,7 +85,7 @@ describe('in-process service tasks', () => {
         });
       },
     });
-    for (const xml of [scoring, guarded, flaky]) expect((await server.api.deploy(xml)).status).toBe(201);
+    for (const xml of [scoring, guarded, flaky, flakyGuarded]) expect((await server.api.deploy(xml)).status).toBe(201);
   });
   afterAll(() => server.close());
 
@@ -117,6 +131,15 @@ describe('in-process service tasks', () => {
     expect(done.variables).toEqual({ ok: true });
     expect(done.incidents.map((i: any) => i.status)).toEqual(['resolved']);
     expect((await server.api.post(`/api/incidents/${listed.body.items[0].id}/retry`)).status).toBe(409);
+  });
+
+  it('completes a task with an error boundary after it waited through two retries', async () => {
+    flakyFailures = 2;
+    const started = await server.api.post('/api/process-definitions/flaky-guarded/start', {});
+    const done = await server.waitForStatus(started.body.id, 'completed');
+    expect(calls.filter((c) => c.key.startsWith(started.body.id)).map((c) => c.attempt)).toEqual([1, 2, 3]);
+    const ends = done.history.filter((h: any) => h.event === 'end').map((h: any) => h.elementId);
+    expect(ends).toEqual(['start', 'call', 'end']);
   });
 
   it('a failing retry after an incident opens a new incident instead of waiting through the backoff', async () => {

@@ -56,6 +56,8 @@ export class InstanceRun implements ServiceRunHooks {
   private applied: string[] = [];
   private actor: string | null = null;
   private events = 0;
+  /** Whether any activity started or ended in this run (see snapshot()). */
+  private progressed = false;
   private ended = false;
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
@@ -223,6 +225,7 @@ export class InstanceRun implements ServiceRunHooks {
   }
 
   private record(api: any, event: HistoryEntry['event']): void {
+    this.progressed = true;
     if (api.type?.endsWith('EventDefinition')) return this.changed();
     this.history.push({
       elementId: api.id,
@@ -273,7 +276,11 @@ export class InstanceRun implements ServiceRunHooks {
 
   private async snapshot(status: InstanceStatus): Promise<RunSnapshot> {
     const terminal = status === 'completed' || status === 'failed';
-    const engineState = terminal ? null : await this.engine.getState();
+    // A run that only resumed (nothing started or ended) keeps the stored state: bpmn-elements 17
+    // state taken from a resumed engine carries its resume messages, and after two such
+    // round trips an error boundary event on a waiting service task no longer completes.
+    let engineState: unknown = null;
+    if (!terminal) engineState = this.progressed || !this.instance.engineState ? await this.engine.getState() : this.instance.engineState;
     const variables = Object.fromEntries(
       Object.entries(this.processVariables()).filter(([name]) => !engineNoise.has(name)),
     );

@@ -201,7 +201,11 @@ describe('crash recovery (SIGKILL of a server process)', () => {
       },
       60000,
       'every instance to complete',
-    );
+    ).catch(async (err) => {
+      const unfinished = everyId.filter((id) => !finished.has(id));
+      const states = await Promise.all(unfinished.map((id) => instanceOf(second.api, id)));
+      throw new Error(`${err.message}; unfinished: ${JSON.stringify(states, null, 1)}; log: ${fs.readFileSync(logFile, 'utf8')}`);
+    });
     const completedAt = Date.now();
 
     // None lost, none twice completed.
