@@ -226,10 +226,13 @@ export class InstanceRun implements ServiceRunHooks {
 
   private record(api: any, event: HistoryEntry['event']): void {
     this.progressed = true;
-    if (api.type?.endsWith('EventDefinition')) return this.changed();
+    // Event definitions run as sub-executions (`<executionId>_0`); skip those. A resumed catch
+    // event reports its own end with the definition's type, so take the type from its owner.
+    const definition = api.type?.endsWith('EventDefinition');
+    if (definition && /_\d+$/.test(api.executionId)) return this.changed();
     this.history.push({
       elementId: api.id,
-      elementType: api.type,
+      elementType: definition ? (api.owner?.type ?? api.type) : api.type,
       elementName: api.name ?? api.owner?.name ?? null,
       executionId: api.executionId,
       event,
