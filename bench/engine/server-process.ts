@@ -29,7 +29,7 @@ export interface ServerProcess {
 
 export async function spawnServer(env: Record<string, string>, timeoutMs = 120000): Promise<ServerProcess> {
   const started = now();
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', MAIN], {
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

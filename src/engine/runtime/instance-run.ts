@@ -50,6 +50,8 @@ export class InstanceRun implements ServiceRunHooks {
   private readonly timers = new Map<string, WaitingTimer>();
   private readonly subscriptions = new Map<string, WaitingSubscription>();
   private readonly calls = new Map<string, WaitingCall>();
+  /** The environment of each waiting activity: a sub-process's activities see a copy of the variables. */
+  private readonly scopes = new Map<string, { variables: Variables }>();
   private readonly current = new Map<string, CurrentActivity>();
   private readonly dispatcher: ServiceDispatcher;
   private history: HistoryEntry[] = [];
@@ -128,9 +130,9 @@ export class InstanceRun implements ServiceRunHooks {
       case 'complete-user-task': {
         const { elementId, executionId, variables, actor } = command.payload;
         if (!this.userTasks.has(executionId)) return; // already left (e.g. a boundary timer won)
-        Object.assign(this.processVariables(), variables);
+        this.assignVariables(executionId, variables);
         this.actor = actor;
-        this.execution.signal({ id: elementId, executionId, variables });
+        this.signal({ id: elementId, executionId, variables });
         this.actor = null;
         return;
       }
@@ -139,7 +141,7 @@ export class InstanceRun implements ServiceRunHooks {
         if (!this.calls.has(executionId)) return;
         // Like Camunda's <camunda:out variables="all"/>: the called process's variables come back.
         Object.assign(this.processVariables(), variables);
-        this.execution.signal({ id: elementId, executionId });
+        this.signal({ id: elementId, executionId });
         return;
       }
       case 'message':
@@ -148,13 +150,27 @@ export class InstanceRun implements ServiceRunHooks {
         const waiting = [...this.subscriptions.values()].find((s) => s.kind === command.type && s.name === name);
         const refId = command.payload.refId ?? waiting?.refId;
         if (!refId) return;
-        Object.assign(this.processVariables(), variables);
-        this.execution.signal({ id: refId });
+        if (waiting) this.assignVariables(waiting.executionId, variables);
+        else Object.assign(this.processVariables(), variables);
+        this.signal({ id: refId });
         return;
       }
       default:
         return; // start is applied by execute(); wake only brings the instance into memory
     }
+  }
+
+  /** Delivers to the engine; a delivered signal is progress even when no activity ends yet (multi-instance). */
+  private signal(message: Record<string, unknown>): void {
+    this.progressed = true;
+    this.execution.signal(message);
+  }
+
+  /** Like Camunda, new variables land in the process scope and are visible in the waiting scope. */
+  private assignVariables(executionId: string, variables: Variables): void {
+    Object.assign(this.processVariables(), variables);
+    const scope = this.scopes.get(executionId);
+    if (scope) Object.assign(scope.variables, variables);
   }
 
   // --- engine events ---------------------------------------------------------
@@ -183,6 +199,7 @@ export class InstanceRun implements ServiceRunHooks {
 
   private waiting(api: any): void {
     const { content } = api;
+    if (api.environment) this.scopes.set(api.executionId, api.environment);
     if (api.type === 'bpmn:UserTask') {
       this.userTasks.set(api.executionId, readUserTask(api.owner, api, api.executionId));
     } else if (content.message || content.signal) {
@@ -192,7 +209,7 @@ export class InstanceRun implements ServiceRunHooks {
         kind,
         name: ref.name ?? ref.id,
         refId: ref.id,
-        elementId: content.parent?.type?.startsWith('bpmn:') && !api.type.endsWith('Task') ? content.parent.id : api.id,
+        elementId: api.id,
         executionId: api.executionId,
       });
     }

@@ -167,7 +167,10 @@ export class ServiceDispatcher {
   }
 
   private complete(activity: any, result: Variables, callback: EngineCallback): void {
-    Object.assign(this.run.processVariables(), mapOutputs(activity.behaviour, activity.environment, result));
+    const outputs = mapOutputs(activity.behaviour, activity.environment, result);
+    // The process scope keeps them; a sub-process's own copy must see them too.
+    Object.assign(this.run.processVariables(), outputs);
+    Object.assign(activity.environment.variables, outputs);
     callback(null, result);
   }
 
