@@ -13,8 +13,8 @@ export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodTy
   summary: string;
   tag: string;
   body?: B;
-  /** Content type of the body when it is not JSON (e.g. BPMN XML). */
-  bodyContentType?: string;
+  /** A non-JSON body (BPMN XML, multipart) the handler reads itself: documented, not validated here. */
+  rawBody?: { contentTypes: string[]; description: string };
   query?: Q;
   params?: P;
   response?: ZodType;
@@ -62,8 +62,15 @@ export function defineRoute<B extends ZodType = ZodType<undefined>, Q extends Zo
     request: {
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),
-      ...(spec.body
-        ? { body: { content: { [spec.bodyContentType ?? 'application/json']: { schema: spec.body } }, required: true } }
+      ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } }, required: true } } : {}),
+      ...(spec.rawBody
+        ? {
+            body: {
+              description: spec.rawBody.description,
+              content: Object.fromEntries(spec.rawBody.contentTypes.map((type) => [type, { schema: z.string() }])),
+              required: true,
+            },
+          }
         : {}),
     },
     responses: {
