@@ -29,6 +29,10 @@ const schema = z.object({
     .default('10000,60000,300000')
     .transform((s) => s.split(',').map(Number)),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1048576),
+  /** The first admin's token on first start (else one is generated and printed once). */
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').max(512).regex(/^\S+$/, 'must not contain spaces').optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -16,6 +16,13 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const stagegate = await startStagegate(config, logger);
+  if (stagegate.bootstrapToken) {
+    // Printed once, to the terminal only (never through the logger); only its hash is stored.
+    process.stdout.write(
+      `\nCreated the first user "admin" (tenant_admin). Its API token, shown only this once:\n\n    ${stagegate.bootstrapToken}\n\n` +
+        `Use it as "Authorization: Bearer <token>". Set ADMIN_TOKEN to choose it yourself on a fresh database.\n\n`,
+    );
+  }
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     stagegate.close().then(

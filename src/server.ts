@@ -16,6 +16,10 @@ import { ServiceTaskRegistry } from './engine/service-tasks/handler-registry';
 import { UserTaskService } from './engine/user-tasks/user-task-service';
 import { createApp } from './http/app';
 import { createRegistry } from './http/openapi';
+import { auditRoutes } from './audit/audit-routes';
+import { authenticate, rateLimits } from './identity/authenticate';
+import { identityRoutes } from './identity/identity-routes';
+import { UserService } from './identity/user-service';
 import type { Logger } from './logger';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -27,6 +31,8 @@ export interface Stagegate {
   runner: InstanceRunner;
   /** Register in-process service-task handlers here (before processes that use them are deployed). */
   serviceTasks: ServiceTaskRegistry;
+  /** The first admin's token when this start created it (printed once), else null. */
+  bootstrapToken: string | null;
   close(): Promise<void>;
 }
 
@@ -66,6 +72,8 @@ export async function startStagegate(
   const incidents = new IncidentService(db, instances, config.SERVICE_RETRY_BACKOFF_MS.length);
   const userTasks = new UserTaskService(db, instances);
   const externalTasks = new ExternalTaskService(db, runner);
+  const users = new UserService(db);
+  const bootstrapToken = await users.bootstrapAdmin(config.ADMIN_TOKEN);
 
   const deployed = await definitions.deployDirectory(config.PROCESSES_DIR);
   for (const { definition, created } of deployed) {
@@ -80,7 +88,13 @@ export async function startStagegate(
     version,
     maxBodyBytes: config.MAX_BODY_BYTES,
     isReady: () => ready,
+    authentication: [
+      ...rateLimits({ failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, requestsPerMinute: config.RATE_LIMIT_PER_MINUTE }),
+      authenticate(db),
+    ],
     routers: [
+      identityRoutes(registry, db, users),
+      auditRoutes(registry, db),
       definitionRoutes(registry, db, definitions, instances),
       instanceRoutes(registry, db, { instances, events, incidents, userTasks }),
       externalTaskRoutes(registry, externalTasks),
@@ -100,6 +114,7 @@ export async function startStagegate(
     db,
     runner,
     serviceTasks,
+    bootstrapToken,
     async close() {
       ready = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Database } from './connect';
 import * as engine001 from '../../migrations/001_engine';
+import * as identity002 from '../../migrations/002_identity_audit';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -8,6 +9,7 @@ import * as engine001 from '../../migrations/001_engine';
  */
 const migrations: Record<string, Knex.Migration> = {
   '001_engine': engine001,
+  '002_identity_audit': identity002,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import express, { Router } from 'express';
 import helmet from 'helmet';
+import type { RequestHandler } from 'express';
 import multer from 'multer';
 import swaggerUi from 'swagger-ui-express';
 import type { Logger } from '../logger';
@@ -15,15 +16,31 @@ export interface AppOptions {
   version: string;
   /** Answers /api/ready: true once start-up finished. */
   isReady: () => boolean;
+  /** Authentication (and rate limits) for every /api route but health, ready and the OpenAPI document. */
+  authentication: RequestHandler[];
 }
+
+const PUBLIC_API = new Set(['/api/health', '/api/ready', '/api/openapi.json']);
+
+/** Each request gets an id (or keeps a well-formed X-Request-Id) that the audit log records. */
+const requestId: RequestHandler = (req, res, next) => {
+  const given = req.get('x-request-id');
+  res.locals.requestId = given && /^[\w.:-]{1,100}$/.test(given) ? given : crypto.randomUUID();
+  res.set('x-request-id', res.locals.requestId);
+  next();
+};
 
 /** Assembles the express app: security headers, body limits, routes, OpenAPI, errors. */
 export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet({ contentSecurityPolicy: false }));
+  app.use(requestId);
   app.use(express.json({ limit: options.maxBodyBytes }));
   app.use(express.text({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'text/plain'], limit: options.maxBodyBytes }));
+  for (const handler of options.authentication) {
+    app.use('/api', (req, res, next) => (PUBLIC_API.has(req.originalUrl.split('?')[0]) ? next() : handler(req, res, next)));
+  }
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: options.maxBodyBytes, files: 1 } });
   app.post('/api/process-definitions', upload.single('file'));
 

@@ -14,6 +14,7 @@ export const ErrorBody = z
 export function createRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
   registry.register('Error', ErrorBody);
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API token: Authorization: Bearer <token>' });
   return registry;
 }
 

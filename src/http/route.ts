@@ -1,7 +1,9 @@
 import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
 import { z, ZodType } from 'zod';
-import { ValidationError } from '../errors';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../errors';
+import type { ActionContext, Actor } from '../identity/actor';
+import { allows, Permission, PERMISSIONS } from '../identity/roles';
 import { ErrorBody } from './openapi';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -12,6 +14,8 @@ export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodTy
   path: string;
   summary: string;
   tag: string;
+  /** What the caller must be allowed to do; `authenticated` for any valid token. */
+  permission: Permission | 'authenticated';
   body?: B;
   /** A non-JSON body (BPMN XML, multipart) the handler reads itself: documented, not validated here. */
   rawBody?: { contentTypes: string[]; description: string };
@@ -26,6 +30,9 @@ export interface RouteInput<B, Q, P> {
   body: B;
   query: Q;
   params: P;
+  actor: Actor;
+  /** Who acts and in which request: passed into every state change for the audit log. */
+  context: ActionContext;
   req: Request;
   res: Response;
 }
@@ -58,7 +65,9 @@ export function defineRoute<B extends ZodType = ZodType<undefined>, Q extends Zo
     method: spec.method,
     path: openApiPath(spec.path),
     summary: spec.summary,
+    description: spec.permission === 'authenticated' ? 'Any authenticated user.' : `Requires permission \`${spec.permission}\` (${PERMISSIONS[spec.permission]}).`,
     tags: [spec.tag],
+    security: [{ bearer: [] }],
     request: {
       ...(spec.params ? { params: spec.params as never } : {}),
       ...(spec.query ? { query: spec.query as never } : {}),
@@ -79,18 +88,34 @@ export function defineRoute<B extends ZodType = ZodType<undefined>, Q extends Zo
         ...(spec.response ? { content: { [spec.responseContentType ?? 'application/json']: { schema: spec.response } } } : {}),
       },
       400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorBody } } },
+      401: { description: 'No valid API token', content: { 'application/json': { schema: ErrorBody } } },
+      403: { description: 'Missing permission', content: { 'application/json': { schema: ErrorBody } } },
       404: { description: 'Not found', content: { 'application/json': { schema: ErrorBody } } },
       409: { description: 'Conflict', content: { 'application/json': { schema: ErrorBody } } },
     },
   };
   registry.registerPath(config);
   router[spec.method](spec.path, async (req: Request, res: Response) => {
+    const actor = authorize(res.locals.actor, spec.permission);
+    const context: ActionContext = { actor, requestId: res.locals.requestId ?? null };
     const params = spec.params ? parseInput(spec.params, req.params, 'params') : {};
     const query = spec.query ? parseInput(spec.query, req.query, 'query') : {};
     const body = spec.body ? parseInput(spec.body, req.body, 'body') : undefined;
-    const result = await handler({ body, query, params, req, res } as RouteInput<z.infer<B>, z.infer<Q>, z.infer<P>>);
+    const result = await handler({ body, query, params, req, res, actor, context } as RouteInput<z.infer<B>, z.infer<Q>, z.infer<P>>);
     if (result !== undefined && !res.headersSent) res.status(spec.status ?? 200).json(result);
   });
+}
+
+/** The caller, checked against the route's permission: 401 without one, 403 naming what is missing. */
+function authorize(actor: Actor | undefined, permission: Permission | 'authenticated'): Actor {
+  if (!actor) throw new UnauthorizedError();
+  if (permission !== 'authenticated' && !allows(actor.permissions, permission)) {
+    throw new ForbiddenError(`Missing permission "${permission}" (${PERMISSIONS[permission]}); your roles: ${actor.roles.join(', ') || 'none'}`, {
+      permission,
+      roles: actor.roles,
+    });
+  }
+  return actor;
 }
 
 /** Pagination query shared by list endpoints. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bpmnProcess, flow } from '../support/bpmn';
+import { TEST_ADMIN_TOKEN } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'bpmn');
@@ -56,12 +57,12 @@ describe('process definitions over REST', () => {
   it('accepts a multipart upload (field "file") and names the file in errors', async () => {
     const form = new FormData();
     form.append('file', new Blob([fixture('external-topic.bpmn')], { type: 'application/xml' }), 'external-topic.bpmn');
-    const ok = await fetch(`${server.stagegate.url}/api/process-definitions`, { method: 'POST', body: form });
+    const ok = await fetch(`${server.stagegate.url}/api/process-definitions`, { method: 'POST', body: form, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
     expect(ok.status).toBe(201);
 
     const badForm = new FormData();
     badForm.append('file', new Blob([fixture('unconnected-flow.bpmn')]), 'unconnected-flow.bpmn');
-    const bad = await fetch(`${server.stagegate.url}/api/process-definitions`, { method: 'POST', body: badForm });
+    const bad = await fetch(`${server.stagegate.url}/api/process-definitions`, { method: 'POST', body: badForm, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
     const body: any = await bad.json();
     expect(bad.status).toBe(400);
     expect(body.error.code).toBe('INVALID_BPMN');

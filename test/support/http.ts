@@ -5,9 +5,12 @@ export interface Reply<T = any> {
   headers: Headers;
 }
 
-export function client(baseUrl: string) {
+/** The admin token every test server is started with (ADMIN_TOKEN). */
+export const TEST_ADMIN_TOKEN = 'sg_test_admin_token_0123456789abcdef';
+
+export function client(baseUrl: string, token: string | null = TEST_ADMIN_TOKEN) {
   async function request<T = any>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Reply<T>> {
-    const init: RequestInit = { method, headers: {} };
+    const init: RequestInit = { method, headers: token ? { authorization: `Bearer ${token}` } : {} };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] = contentType;

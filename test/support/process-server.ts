@@ -1,7 +1,7 @@
 /** Runs `test/support/server-main.ts` as a separate OS process (for SIGKILL and replica tests). */
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { client, Client } from './http';
+import { client, Client, TEST_ADMIN_TOKEN } from './http';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -17,7 +17,7 @@ const MAIN = path.join(__dirname, 'server-main.ts');
 
 export async function spawnServer(env: Record<string, string>, startTimeoutMs = 60000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, NODE_OPTIONS: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', POLL_INTERVAL_MS: '50', ...env },
+    env: { ...process.env, NODE_OPTIONS: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', POLL_INTERVAL_MS: '50', ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

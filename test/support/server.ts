@@ -4,7 +4,7 @@ import { createLogger } from '../../src/logger';
 import { startStagegate, Stagegate } from '../../src/server';
 import type { ServiceTaskRegistry } from '../../src/engine/service-tasks/handler-registry';
 import { createTestDatabase, TestDatabase } from './database';
-import { client, Client, waitFor } from './http';
+import { client, Client, TEST_ADMIN_TOKEN, waitFor } from './http';
 
 export interface TestServer {
   stagegate: Stagegate;
@@ -33,6 +33,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PROCESSES_DIR: `${database.dataDir}/no-processes`,
     LOG_LEVEL: 'silent',
     POLL_INTERVAL_MS: '50',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...options.env,
   });

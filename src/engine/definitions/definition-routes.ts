@@ -50,18 +50,19 @@ export function definitionRoutes(
       path: '/api/process-definitions',
       summary: 'Deploy a BPMN file (raw XML body, or multipart field "file"); unchanged content is not redeployed',
       tag,
+      permission: 'definitions:deploy',
       rawBody: { contentTypes: ['application/xml', 'multipart/form-data'], description: 'BPMN 2.0 XML, or a multipart form with the file in field "file"' },
       response: z.object({ created: z.boolean(), definition: Definition }),
       status: 201,
     },
-    async ({ req, res }) => {
+    async ({ req, res, context }) => {
       const upload = (req as { file?: { buffer: Buffer; originalname: string } }).file;
       const xml = upload ? upload.buffer.toString('utf8') : req.body;
       if (typeof xml !== 'string' || !xml.trim()) {
         throw new ValidationError('Send the BPMN XML as the body (Content-Type: application/xml) or as multipart field "file"');
       }
       const fileName = upload?.originalname ?? (typeof req.query.fileName === 'string' ? req.query.fileName : undefined);
-      const result = await definitions.deploy(xml, { fileName, source: 'api' });
+      const result = await definitions.deploy(xml, { fileName, source: 'api', context });
       res.status(result.created ? 201 : 200).json(result);
     },
   );
@@ -69,7 +70,7 @@ export function definitionRoutes(
   defineRoute(
     router,
     registry,
-    { method: 'get', path: '/api/process-definitions', summary: 'Latest version of every process', tag, response: z.object({ items: z.array(Definition) }) },
+    { method: 'get', path: '/api/process-definitions', summary: 'Latest version of every process', tag, permission: 'view:own', response: z.object({ items: z.array(Definition) }) },
     async () => ({ items: await listLatestDefinitions(db) }),
   );
 
@@ -81,6 +82,7 @@ export function definitionRoutes(
       path: '/api/process-definitions/:key',
       summary: 'One process definition: the latest version, or ?version=N; lists all versions',
       tag,
+      permission: 'view:own',
       params: KeyParams,
       query: VersionQuery,
       response: Definition.extend({ versions: z.array(z.number().int()) }),
@@ -101,6 +103,7 @@ export function definitionRoutes(
       path: '/api/process-definitions/:key/xml',
       summary: 'The BPMN XML as deployed (diagram interchange included)',
       tag,
+      permission: 'view:own',
       params: KeyParams,
       query: VersionQuery,
       response: z.string(),
@@ -121,13 +124,14 @@ export function definitionRoutes(
       path: '/api/process-definitions/:key/start',
       summary: 'Start an instance of the latest version (or body.version)',
       tag,
+      permission: 'instances:start',
       params: KeyParams,
       body: StartBody,
       status: 201,
       response: z.object({ id: z.string(), status: z.string() }),
     },
-    async ({ params, body }) => {
-      const id = await instances.start({ key: params.key, version: body.version, businessKey: body.businessKey, variables: body.variables });
+    async ({ params, body, context }) => {
+      const id = await instances.start(context, { key: params.key, version: body.version, businessKey: body.businessKey, variables: body.variables });
       const row = await db('process_instances').where({ id }).first('status');
       return { id, status: row.status };
     },

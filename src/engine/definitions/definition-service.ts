@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { recordAudit } from '../../audit/audit-store';
 import type { Database } from '../../db/connect';
+import { ActionContext, SYSTEM } from '../../identity/actor';
 import { ValidationError } from '../../errors';
 import { validateExpression } from '../expressions';
 import { findDefinition, insertDefinition, ProcessDefinition } from './definition-store';
@@ -11,7 +13,7 @@ export interface DeployOptions {
   fileName?: string;
   /** Where it came from: `file:processes/x.bpmn` or `api`. */
   source: string;
-  deployedBy?: string | null;
+  context?: ActionContext;
 }
 
 export interface DeployResult {
@@ -63,7 +65,13 @@ export class DefinitionService {
           signals: process.signalStartNames,
           timerCycles: process.timerStartCycles,
         },
-        deployedBy: options.deployedBy ?? null,
+        deployedBy: options.context?.actor?.id ?? null,
+      });
+      await recordAudit(trx, options.context ?? SYSTEM, {
+        action: 'definition.deploy',
+        entityType: 'process_definition',
+        entityId: definition.id,
+        after: { key: definition.key, version: definition.version, hash: definition.hash, source: definition.source },
       });
       return { definition, created: true };
     });

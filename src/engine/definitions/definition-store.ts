@@ -55,7 +55,7 @@ export async function findDefinitionXml(db: Database, key: string, version?: num
 }
 
 /** The latest version of every key. */
-export async function listLatestDefinitions(db: Database): Promise<ProcessDefinition[]> {
+export async function listLatestDefinitions(db: Database | Knex.Transaction): Promise<ProcessDefinition[]> {
   const rows = await db('process_definitions as d')
     .whereRaw('d.version = (SELECT max(version) FROM process_definitions WHERE key = d.key)')
     .orderBy('d.key')

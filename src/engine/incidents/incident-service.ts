@@ -1,4 +1,6 @@
+import { recordAudit } from '../../audit/audit-store';
 import type { Database } from '../../db/connect';
+import type { ActionContext } from '../../identity/actor';
 import { camelRow } from '../../db/rows';
 import { ConflictError, NotFoundError } from '../../errors';
 import type { InstanceService } from '../instances/instance-service';
@@ -32,7 +34,7 @@ export class IncidentService {
   }
 
   /** Gives the failed task one more attempt now and resolves the incident. */
-  async retry(id: string): Promise<void> {
+  async retry(context: ActionContext, id: string): Promise<void> {
     let instanceId = '';
     await this.db.transaction(async (trx) => {
       const incident = await trx('incidents').where({ id }).forUpdate().first();
@@ -48,8 +50,9 @@ export class IncidentService {
         await trx('service_tasks').where(key).update({ status: 'retry_wait', attempts: this.retryCount, retry_at: trx.fn.now(), updated_at: trx.fn.now() });
       }
       await trx('incidents').where({ id }).update({ status: 'resolved', resolved_at: trx.fn.now() });
+      await this.instances.send(trx, instanceId, { type: 'wake', payload: {} });
+      await recordAudit(trx, context, { action: 'incident.retry', entityType: 'incident', entityId: id, before: { status: 'open' }, after: { status: 'resolved' } });
     });
-    await this.instances.send(instanceId, { type: 'wake', payload: {} });
     await this.instances.runNow(instanceId);
   }
 }

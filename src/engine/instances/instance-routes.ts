@@ -2,7 +2,8 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/connect';
-import { NotFoundError } from '../../errors';
+import { ForbiddenError, NotFoundError } from '../../errors';
+import { allows } from '../../identity/roles';
 import { defineRoute, Pagination, Variables } from '../../http/route';
 import type { EventService } from '../events/event-service';
 import type { IncidentService } from '../incidents/incident-service';
@@ -31,20 +32,31 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
     {
       method: 'get',
       path: '/api/process-instances',
-      summary: 'List instances (filters: status, key, businessKey)',
+      summary: 'List instances (filters: status, key, businessKey); contributors see the instances they started',
       tag: 'Process instances',
+      permission: 'view:own',
       query: Pagination.extend({ status: Status.optional(), key: z.string().max(255).optional(), businessKey: z.string().max(255).optional() }),
     },
-    async ({ query }) => listInstances(db, query),
+    async ({ query, actor }) => listInstances(db, { ...query, startedBy: allows(actor.permissions, 'view:all') ? undefined : actor.id }),
   );
 
   defineRoute(
     router,
     registry,
-    { method: 'get', path: '/api/process-instances/:id', summary: 'One instance: status, current activities, variables, waits, incidents, history', tag: 'Process instances', params: IdParams },
-    async ({ params }) => {
+    {
+      method: 'get',
+      path: '/api/process-instances/:id',
+      summary: 'One instance: status, current activities, variables, waits, incidents, history',
+      tag: 'Process instances',
+      permission: 'view:own',
+      params: IdParams,
+    },
+    async ({ params, actor }) => {
       const instance = await findInstance(db, params.id);
       if (!instance) throw new NotFoundError('process instance', params.id);
+      if (!allows(actor.permissions, 'view:all') && instance.startedBy !== actor.id) {
+        throw new ForbiddenError('You may view only the instances you started (permission "view:all" shows every instance)');
+      }
       const [waits, history] = await Promise.all([instanceWaits(db, params.id), instanceHistory(db, params.id)]);
       return { ...instance, ...waits, history };
     },
@@ -58,11 +70,12 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
       path: '/api/process-instances/:id/cancel',
       summary: 'Cancel a running instance',
       tag: 'Process instances',
+      permission: 'instances:operate',
       params: IdParams,
       body: z.object({ reason: z.string().max(2000).optional() }).strict().default({}),
     },
-    async ({ params, body }) => {
-      await instances.cancel(params.id, null, body.reason);
+    async ({ params, body, context }) => {
+      await instances.cancel(context, params.id, body.reason);
       return findInstance(db, params.id);
     },
   );
@@ -75,10 +88,11 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
       path: '/api/messages',
       summary: 'Correlate a message to waiting instances (by business key) or start processes with that message start event',
       tag: 'Events',
+      permission: 'instances:start',
       body: z.object({ name: z.string().min(1).max(255), businessKey: z.string().min(1).max(255).nullish(), variables: Variables.default({}) }).strict(),
       response: Correlation,
     },
-    async ({ body }) => events.correlateMessage(body.name, body.businessKey ?? null, body.variables),
+    async ({ body, context }) => events.correlateMessage(context, body.name, body.businessKey ?? null, body.variables),
   );
 
   defineRoute(
@@ -89,10 +103,11 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
       path: '/api/signals',
       summary: 'Broadcast a signal to every waiting catch event and signal start event',
       tag: 'Events',
+      permission: 'instances:start',
       body: z.object({ name: z.string().min(1).max(255), variables: Variables.default({}) }).strict(),
       response: Correlation,
     },
-    async ({ body }) => events.broadcastSignal(body.name, body.variables),
+    async ({ body, context }) => events.broadcastSignal(context, body.name, body.variables),
   );
 
   defineRoute(
@@ -103,6 +118,7 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
       path: '/api/incidents',
       summary: 'List incidents',
       tag: 'Incidents',
+      permission: 'view:all',
       query: Pagination.extend({ status: z.enum(['open', 'resolved']).optional(), processInstanceId: z.uuid().optional() }),
     },
     async ({ query }) => incidents.list(query),
@@ -111,9 +127,16 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
   defineRoute(
     router,
     registry,
-    { method: 'post', path: '/api/incidents/:id/retry', summary: 'Retry the failed task of an incident once and resume the instance', tag: 'Incidents', params: IdParams },
-    async ({ params }) => {
-      await incidents.retry(params.id);
+    {
+      method: 'post',
+      path: '/api/incidents/:id/retry',
+      summary: 'Retry the failed task of an incident once and resume the instance',
+      tag: 'Incidents',
+      permission: 'instances:operate',
+      params: IdParams,
+    },
+    async ({ params, context }) => {
+      await incidents.retry(context, params.id);
       return { retried: true };
     },
   );
@@ -126,6 +149,7 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
       path: '/api/tasks',
       summary: 'List user tasks',
       tag: 'User tasks',
+      permission: 'view:own',
       query: Pagination.extend({
         status: z.enum(['open', 'completed', 'cancelled']).optional(),
         processInstanceId: z.uuid().optional(),
@@ -138,7 +162,7 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
   defineRoute(
     router,
     registry,
-    { method: 'get', path: '/api/tasks/:id', summary: 'One user task', tag: 'User tasks', params: IdParams },
+    { method: 'get', path: '/api/tasks/:id', summary: 'One user task', tag: 'User tasks', permission: 'view:own', params: IdParams },
     async ({ params }) => userTasks.get(params.id),
   );
 
@@ -150,11 +174,12 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
       path: '/api/tasks/:id/complete',
       summary: 'Complete a user task; its variables become process variables',
       tag: 'User tasks',
+      permission: 'tasks:approve',
       params: IdParams,
       body: z.object({ variables: Variables.default({}) }).strict(),
     },
-    async ({ params, body }) => {
-      await userTasks.complete(params.id, body.variables, null);
+    async ({ params, body, context }) => {
+      await userTasks.complete(context, params.id, body.variables);
       return userTasks.get(params.id);
     },
   );

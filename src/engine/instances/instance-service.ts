@@ -1,4 +1,7 @@
+import type { Knex } from 'knex';
+import { recordAudit } from '../../audit/audit-store';
 import type { Database } from '../../db/connect';
+import type { ActionContext } from '../../identity/actor';
 import { ConflictError, NotFoundError } from '../../errors';
 import { findDefinition } from '../definitions/definition-store';
 import type { InstanceRunner } from '../runtime/instance-runner';
@@ -10,7 +13,6 @@ export interface StartRequest {
   version?: number;
   businessKey?: string | null;
   variables?: Variables;
-  startedBy?: string | null;
 }
 
 const TERMINAL = ['completed', 'cancelled', 'failed'];
@@ -29,58 +31,65 @@ export class InstanceService {
   ) {}
 
   /** Creates an instance of the latest (or a given) version and waits briefly for its first run. */
-  async start(request: StartRequest, extraCommand?: CommandInput): Promise<string> {
-    const id = await this.create(request, extraCommand);
+  async start(context: ActionContext, request: StartRequest): Promise<string> {
+    const id = await this.db.transaction(async (trx) => {
+      const created = await this.create(trx, context, request);
+      await recordAudit(trx, context, {
+        action: 'instance.start',
+        entityType: 'process_instance',
+        entityId: created,
+        after: { processKey: request.key, version: request.version ?? 'latest', businessKey: request.businessKey ?? null, variables: request.variables ?? {} },
+      });
+      return created;
+    });
     await this.runNow(id);
     return id;
   }
 
-  /** Creates the instance row and its start command in one transaction. */
-  async create(request: StartRequest, extraCommand?: CommandInput): Promise<string> {
-    const definition = await findDefinition(this.db, request.key, request.version);
+  /** Creates the instance row and its start command inside the caller's transaction (the caller audits). */
+  async create(trx: Knex.Transaction, context: ActionContext, request: StartRequest, extraCommand?: CommandInput): Promise<string> {
+    const definition = await findDefinition(trx, request.key, request.version);
     if (!definition) {
       throw new NotFoundError('process definition', request.version ? `${request.key} v${request.version}` : request.key);
     }
     const id = crypto.randomUUID();
-    await this.db.transaction(async (trx) => {
-      await trx('process_instances').insert({
-        id,
-        definition_id: definition.id,
-        process_key: definition.key,
-        definition_version: definition.version,
-        business_key: request.businessKey ?? null,
-        status: 'running',
-        variables: JSON.stringify(request.variables ?? {}),
-        started_by: request.startedBy ?? null,
-        wake_at: trx.fn.now(),
-      });
-      await queueCommand(trx, id, { type: 'start', payload: { variables: request.variables ?? {} } });
-      if (extraCommand) await queueCommand(trx, id, extraCommand);
+    await trx('process_instances').insert({
+      id,
+      definition_id: definition.id,
+      process_key: definition.key,
+      definition_version: definition.version,
+      business_key: request.businessKey ?? null,
+      status: 'running',
+      variables: JSON.stringify(request.variables ?? {}),
+      started_by: context.actor?.id ?? null,
+      wake_at: trx.fn.now(),
     });
+    await queueCommand(trx, id, { type: 'start', payload: { variables: request.variables ?? {} } });
+    if (extraCommand) await queueCommand(trx, id, extraCommand);
+    this.runner.poke();
     return id;
   }
 
   /** Cancels a running instance: its work items, external tasks and timers go with it. */
-  async cancel(id: string, actor: string | null, reason?: string): Promise<void> {
+  async cancel(context: ActionContext, id: string, reason?: string): Promise<void> {
     await this.db.transaction(async (trx) => {
       const row = await trx('process_instances').where({ id }).forUpdate().first('status');
       if (!row) throw new NotFoundError('process instance', id);
       if (TERMINAL.includes(row.status)) throw new ConflictError(`process instance ${id} is already ${row.status}`);
-      await queueCommand(trx, id, { type: 'cancel', payload: { actor, reason } });
+      await queueCommand(trx, id, { type: 'cancel', payload: { actor: context.actor?.id ?? null, reason } });
+      await recordAudit(trx, context, { action: 'instance.cancel', entityType: 'process_instance', entityId: id, before: { status: row.status }, comment: reason });
     });
     await this.runNow(id);
   }
 
-  /** Queues a command for a live instance; false when the instance has ended. */
-  async send(id: string, command: CommandInput): Promise<void> {
-    await this.db.transaction((trx) => queueCommand(trx, id, command));
+  /** Queues a command for an instance inside the caller's transaction (a no-op for an ended one). */
+  async send(trx: Knex.Transaction, id: string, command: CommandInput): Promise<void> {
+    await queueCommand(trx, id, command);
     this.runner.poke();
   }
 
-  /** Pokes the runner and waits a moment for the instance's run, so answers show fresh state. */
+  /** Advances the instance now (or waits a moment for the server that has it), so answers show fresh state. */
   async runNow(id: string): Promise<void> {
-    const stored = this.runner.awaitRun(id, ANSWER_WAIT_MS);
-    this.runner.poke();
-    await stored;
+    await this.runner.runNow(id, ANSWER_WAIT_MS);
   }
 }

@@ -21,6 +21,8 @@ export interface InstanceFilter {
   status?: InstanceStatus;
   key?: string;
   businessKey?: string;
+  /** Only instances this user started (callers without `view:all`). */
+  startedBy?: string;
   limit: number;
   offset: number;
 }
@@ -60,6 +62,7 @@ export async function listInstances(db: Database, filter: InstanceFilter): Promi
     if (filter.status) query.where('status', filter.status);
     if (filter.key) query.where('process_key', filter.key);
     if (filter.businessKey) query.where('business_key', filter.businessKey);
+    if (filter.startedBy) query.where('started_by', filter.startedBy);
     return query;
   };
   const [{ count }] = await where(db('process_instances')).count({ count: '*' });

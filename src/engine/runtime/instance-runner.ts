@@ -3,7 +3,7 @@ import type { Database } from '../../db/connect';
 import type { Logger } from '../../logger';
 import type { ServiceTaskRegistry } from '../service-tasks/handler-registry';
 import { InstanceRun } from './instance-run';
-import { claimDueInstances, LeaseLostError, loadRunInput, releaseInstance, renewLeases, storeSnapshot } from './run-store';
+import { claimDueInstances, claimInstance, LeaseLostError, loadRunInput, releaseInstance, renewLeases, storeSnapshot } from './run-store';
 
 export interface RunnerOptions {
   /** This server's name in `locked_by`; unique per process. */
@@ -66,6 +66,22 @@ export class InstanceRunner {
     clearTimeout(this.sleeper.timer);
     this.sleeper.resolve();
     this.sleeper = null;
+  }
+
+  /**
+   * Advances the instance here and now when it is due and free (the request that made it due
+   * answers with fresh state); otherwise waits up to `timeoutMs` for whichever server has it.
+   */
+  async runNow(instanceId: string, timeoutMs: number): Promise<void> {
+    if (this.running && this.active.size < this.options.concurrency) {
+      const claimed = await claimInstance(this.db, instanceId, this.options.owner, this.options.leaseMs).catch(() => false);
+      if (claimed) {
+        // A long service task keeps running here; the request answers after timeoutMs regardless.
+        await Promise.race([this.advance(instanceId), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+        return;
+      }
+    }
+    await this.awaitRun(instanceId, timeoutMs);
   }
 
   /** Resolves when a run of the instance has been stored, or after `timeoutMs`. */

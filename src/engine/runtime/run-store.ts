@@ -170,13 +170,17 @@ async function updateInstance(
     error: snapshot.error,
     updated_at: trx.fn.now(),
     ended_at: terminal ? trx.fn.now() : null,
-    // A command queued while this run worked must not be slept through.
+    // A checkpoint (mid-run, lease kept) leaves the instance due, so that if this server dies
+    // another takes it as soon as the lease expires. A final store must not sleep through a
+    // command queued while this run worked.
     wake_at: terminal
       ? null
-      : trx.raw(
-          `CASE WHEN EXISTS (SELECT 1 FROM instance_commands WHERE instance_id = ? AND processed_at IS NULL) THEN now() ELSE ?::timestamptz END`,
-          [instanceId, snapshot.nextWakeAt],
-        ),
+      : !release
+        ? trx.fn.now()
+        : trx.raw(
+            `CASE WHEN EXISTS (SELECT 1 FROM instance_commands WHERE instance_id = ? AND processed_at IS NULL) THEN now() ELSE ?::timestamptz END`,
+            [instanceId, snapshot.nextWakeAt],
+          ),
   };
   if (snapshot.variables) changes.variables = json(snapshot.variables);
   if (release) Object.assign(changes, { locked_by: null, locked_until: null });

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import { recordAudit } from '../../audit/audit-store';
 import type { Database } from '../../db/connect';
+import type { ActionContext } from '../../identity/actor';
 import { ConflictError, NotFoundError } from '../../errors';
 import type { InstanceRunner } from '../runtime/instance-runner';
 import { queueCommand } from '../runtime/run-store';
@@ -38,11 +40,21 @@ export class ExternalTaskService {
     private readonly runner: InstanceRunner,
   ) {}
 
-  async fetchAndLock(workerId: string, maxTasks: number, topics: TopicRequest[]): Promise<LockedTask[]> {
+  async fetchAndLock(context: ActionContext, workerId: string, maxTasks: number, topics: TopicRequest[]): Promise<LockedTask[]> {
+    return this.db.transaction(async (trx) => {
+      const locked = await this.lockTasks(trx, workerId, maxTasks, topics);
+      if (locked.length) {
+        await recordAudit(trx, context, { action: 'external-task.lock', entityType: 'worker', entityId: workerId, after: { tasks: locked.map((t) => t.id) } });
+      }
+      return locked;
+    });
+  }
+
+  private async lockTasks(trx: Knex.Transaction, workerId: string, maxTasks: number, topics: TopicRequest[]): Promise<LockedTask[]> {
     const locked: LockedTask[] = [];
     for (const topic of topics) {
       if (locked.length >= maxTasks) break;
-      const result = await this.db.raw(
+      const result = await trx.raw(
         `UPDATE service_tasks SET worker_id = ?, lock_expires_at = now() + (? * interval '1 millisecond'), updated_at = now()
          WHERE id IN (
            SELECT id FROM service_tasks
@@ -55,7 +67,7 @@ export class ExternalTaskService {
       );
       const ids = result.rows.map((row: { id: string }) => row.id);
       if (!ids.length) continue;
-      const rows = await this.db('service_tasks as t')
+      const rows = await trx('service_tasks as t')
         .join('process_instances as i', 'i.id', 't.instance_id')
         .whereIn('t.id', ids)
         .select('t.*', 'i.process_key', 'i.business_key');
@@ -79,15 +91,15 @@ export class ExternalTaskService {
     return locked;
   }
 
-  async complete(id: string, workerId: string, variables: Variables): Promise<void> {
-    await this.withLock(id, workerId, async (trx, task) => {
+  async complete(context: ActionContext, id: string, workerId: string, variables: Variables): Promise<void> {
+    await this.withLock(context, 'external-task.complete', id, workerId, async (trx, task) => {
       await trx('service_tasks').where({ id }).update({ status: 'completed', result: JSON.stringify(variables), lock_expires_at: null, updated_at: trx.fn.now() });
       await queueCommand(trx, task.instance_id, { type: 'wake', payload: {} });
     });
   }
 
-  async handleBpmnError(id: string, workerId: string, errorCode: string, errorMessage: string | null, variables: Variables): Promise<void> {
-    await this.withLock(id, workerId, async (trx, task) => {
+  async handleBpmnError(context: ActionContext, id: string, workerId: string, errorCode: string, errorMessage: string | null, variables: Variables): Promise<void> {
+    await this.withLock(context, 'external-task.bpmn-error', id, workerId, async (trx, task) => {
       await trx('service_tasks').where({ id }).update({
         status: 'bpmn_error',
         error_code: errorCode,
@@ -101,8 +113,8 @@ export class ExternalTaskService {
   }
 
   /** retries > 0: fetchable again after retryTimeout; retries = 0: an incident. */
-  async handleFailure(id: string, workerId: string, errorMessage: string, retries: number, retryTimeout: number): Promise<void> {
-    await this.withLock(id, workerId, async (trx, task) => {
+  async handleFailure(context: ActionContext, id: string, workerId: string, errorMessage: string, retries: number, retryTimeout: number): Promise<void> {
+    await this.withLock(context, 'external-task.failure', id, workerId, async (trx, task) => {
       if (retries > 0) {
         await trx('service_tasks').where({ id }).update({
           error_message: errorMessage,
@@ -127,14 +139,16 @@ export class ExternalTaskService {
     });
   }
 
-  async extendLock(id: string, workerId: string, newDuration: number): Promise<void> {
-    await this.withLock(id, workerId, async (trx) => {
+  async extendLock(context: ActionContext, id: string, workerId: string, newDuration: number): Promise<void> {
+    await this.withLock(context, 'external-task.extend-lock', id, workerId, async (trx) => {
       await trx('service_tasks').where({ id }).update({ lock_expires_at: ms(trx, newDuration), updated_at: trx.fn.now() });
     });
   }
 
   /** Runs `change` only while `workerId` holds an unexpired lock on a pending task (else 404/409). */
   private async withLock(
+    context: ActionContext,
+    action: string,
     id: string,
     workerId: string,
     change: (trx: Knex.Transaction, task: Record<string, any>) => Promise<void>,
@@ -150,6 +164,8 @@ export class ExternalTaskService {
         throw new ConflictError(`worker ${workerId} does not hold the lock on external task ${id}`, { lockedBy: task.lock_valid ? task.worker_id : null });
       }
       await change(trx, task);
+      const after = await trx('service_tasks').where({ id }).first('status', 'retries', 'retry_at', 'lock_expires_at', 'error_code', 'error_message');
+      await recordAudit(trx, context, { action, entityType: 'external_task', entityId: id, before: { status: task.status, workerId }, after });
     });
     this.runner.poke();
   }

@@ -1,4 +1,6 @@
+import { recordAudit } from '../../audit/audit-store';
 import type { Database } from '../../db/connect';
+import type { ActionContext } from '../../identity/actor';
 import { camelRow } from '../../db/rows';
 import { ConflictError, NotFoundError } from '../../errors';
 import type { InstanceService } from '../instances/instance-service';
@@ -46,7 +48,8 @@ export class UserTaskService {
   }
 
   /** Completes an open task exactly once (409 for every other attempt) and resumes its instance. */
-  async complete(id: string, variables: Variables, actor: string | null): Promise<void> {
+  async complete(context: ActionContext, id: string, variables: Variables): Promise<void> {
+    const actor = context.actor?.id ?? null;
     let instanceId = '';
     await this.db.transaction(async (trx) => {
       const [task] = await trx('user_tasks')
@@ -63,6 +66,7 @@ export class UserTaskService {
         type: 'complete-user-task',
         payload: { elementId: task.element_id, executionId: task.execution_id, variables, actor },
       });
+      await recordAudit(trx, context, { action: 'task.complete', entityType: 'user_task', entityId: id, before: { status: 'open' }, after: { status: 'completed', variables } });
     });
     await this.instances.runNow(instanceId);
   }
