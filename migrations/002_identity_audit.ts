@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-/** Users, their API tokens (hashed) and the append-only audit log. */
+/** Users, their API tokens (hashed), administrator settings and the append-only audit log. */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('users', (t) => {
     t.uuid('id').primary();
@@ -25,6 +25,13 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('last_used_at', { useTz: true });
     t.timestamp('revoked_at', { useTz: true });
     t.index(['user_id']);
+  });
+
+  await knex.schema.createTable('settings', (t) => {
+    t.text('key').primary();
+    t.jsonb('value').notNullable();
+    t.uuid('updated_by');
+    t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
 
   await knex.schema.createTable('audit_events', (t) => {
@@ -57,6 +64,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('audit_events');
   await knex.raw('DROP FUNCTION IF EXISTS audit_events_append_only()');
+  await knex.schema.dropTableIfExists('settings');
   await knex.schema.dropTableIfExists('api_tokens');
   await knex.schema.dropTableIfExists('users');
 }

@@ -20,6 +20,7 @@ import { auditRoutes } from './audit/audit-routes';
 import { authenticate, rateLimits } from './identity/authenticate';
 import { identityRoutes } from './identity/identity-routes';
 import { UserService } from './identity/user-service';
+import { settingsRoutes } from './settings/settings';
 import type { Logger } from './logger';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -95,6 +96,7 @@ export async function startStagegate(
     routers: [
       identityRoutes(registry, db, users),
       auditRoutes(registry, db),
+      settingsRoutes(registry, db),
       definitionRoutes(registry, db, definitions, instances),
       instanceRoutes(registry, db, { instances, events, incidents, userTasks }),
       externalTaskRoutes(registry, externalTasks),

@@ -22,6 +22,27 @@ export interface AppOptions {
 
 const PUBLIC_API = new Set(['/api/health', '/api/ready', '/api/openapi.json']);
 
+/** One log line per request: method, path, status, duration, request id and user id (never headers or bodies). */
+function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.info(
+        {
+          requestId: res.locals.requestId,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          userId: res.locals.actor?.id,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
 /** Each request gets an id (or keeps a well-formed X-Request-Id) that the audit log records. */
 const requestId: RequestHandler = (req, res, next) => {
   const given = req.get('x-request-id');
@@ -36,6 +57,7 @@ export function createApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(requestId);
+  app.use(requestLog(options.logger));
   app.use(express.json({ limit: options.maxBodyBytes }));
   app.use(express.text({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'text/plain'], limit: options.maxBodyBytes }));
   for (const handler of options.authentication) {

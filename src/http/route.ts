@@ -109,13 +109,17 @@ export function defineRoute<B extends ZodType = ZodType<undefined>, Q extends Zo
 /** The caller, checked against the route's permission: 401 without one, 403 naming what is missing. */
 function authorize(actor: Actor | undefined, permission: Permission | 'authenticated'): Actor {
   if (!actor) throw new UnauthorizedError();
-  if (permission !== 'authenticated' && !allows(actor.permissions, permission)) {
-    throw new ForbiddenError(`Missing permission "${permission}" (${PERMISSIONS[permission]}); your roles: ${actor.roles.join(', ') || 'none'}`, {
-      permission,
-      roles: actor.roles,
-    });
-  }
+  if (permission !== 'authenticated' && !allows(actor.permissions, permission)) throw missingPermission(actor, permission);
   return actor;
+}
+
+/** The 403 for a missing permission, with the reason when it is about ownership. */
+export function missingPermission(actor: Actor, permission: Permission, reason?: string): ForbiddenError {
+  const why = reason ? `: ${reason}` : '';
+  return new ForbiddenError(`Missing permission "${permission}" (${PERMISSIONS[permission]})${why}; your roles: ${actor.roles.join(', ') || 'none'}`, {
+    permission,
+    roles: actor.roles,
+  });
 }
 
 /** Pagination query shared by list endpoints. */

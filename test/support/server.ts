@@ -22,6 +22,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   handlers?: (registry: ServiceTaskRegistry) => void;
   database?: TestDatabase;
+  /** Collects the server's log lines (JSON) at level info. */
+  logLines?: string[];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -37,7 +39,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...options.env,
   });
-  const stagegate = await startStagegate(config, createLogger(config.LOG_LEVEL), options.handlers);
+  const logger = options.logLines
+    ? createLogger('info', { write: (line: string) => void options.logLines!.push(line) })
+    : createLogger(config.LOG_LEVEL);
+  const stagegate = await startStagegate(config, logger, options.handlers);
   const api = client(stagegate.url);
   let stopped = false;
   const stop = async () => {

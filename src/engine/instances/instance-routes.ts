@@ -2,9 +2,9 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/connect';
-import { ForbiddenError, NotFoundError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import { allows } from '../../identity/roles';
-import { defineRoute, Pagination, Variables } from '../../http/route';
+import { defineRoute, missingPermission, Pagination, Variables } from '../../http/route';
 import type { EventService } from '../events/event-service';
 import type { IncidentService } from '../incidents/incident-service';
 import type { UserTaskService } from '../user-tasks/user-task-service';
@@ -55,7 +55,7 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
       const instance = await findInstance(db, params.id);
       if (!instance) throw new NotFoundError('process instance', params.id);
       if (!allows(actor.permissions, 'view:all') && instance.startedBy !== actor.id) {
-        throw new ForbiddenError('You may view only the instances you started (permission "view:all" shows every instance)');
+        throw missingPermission(actor, 'view:all', 'you may view only the instances you started');
       }
       const [waits, history] = await Promise.all([instanceWaits(db, params.id), instanceHistory(db, params.id)]);
       return { ...instance, ...waits, history };
