@@ -1,5 +1,5 @@
 import { bpmnProcess, flow } from '../support/bpmn';
-import { Reply } from '../support/http';
+import { Reply, waitFor } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { createUser, TestUser } from '../support/users';
 
@@ -58,8 +58,11 @@ describe('the audit log', () => {
     steps.push(['external-task.extend-lock', () => api.post(`/api/external-tasks/${externalTaskId}/extend-lock`, { workerId: 'w', newDuration: 60000 }), 204]);
     steps.push(['external-task.complete', () => api.post(`/api/external-tasks/${externalTaskId}/complete`, { workerId: 'w', variables: { ok: true } }), 204]);
     steps.push(['task.complete', async () => {
-      await server.waitForStatus(instanceId, 'waiting');
-      userTaskId = (await api.get(`/api/tasks?processInstanceId=${instanceId}&status=open`)).body.items[0].id;
+      const [task] = await waitFor(async () => {
+        const open = (await api.get(`/api/tasks?processInstanceId=${instanceId}&status=open`)).body.items;
+        return open.length ? open : null;
+      }, 15000, 'the user task');
+      userTaskId = task.id;
       return api.post(`/api/tasks/${userTaskId}/complete`, { variables: {} });
     }, 200]);
     steps.push(['message.correlate', () => api.post('/api/messages', { name: 'audit-me' }), 200]);
