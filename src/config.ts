@@ -29,10 +29,41 @@ const schema = z.object({
     .default('10000,60000,300000')
     .transform((s) => s.split(',').map(Number)),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1048576),
+  /** Largest CSV upload (datasets) and uploaded model artifact; streamed, never held whole. */
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(104857600),
+  /** How many jobs (train, test, ...) one server runs at the same time, each in its own worker process. */
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** The first admin's token on first start (else one is generated and printed once). */
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').max(512).regex(/^\S+$/, 'must not contain spaces').optional(),
+  /** Where people reach this server; links in mails point here. */
+  PUBLIC_URL: z.url().optional(),
+  /** The group that reviews failures (incidents) when a process names none. */
+  SUPPORT_GROUP: z.string().min(1).max(100).default('support'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** smtp://[user:password@]host[:port] or smtps://...; without it mail is written as .eml files under DATA_DIR/mail. */
+  SMTP_URL: z
+    .string()
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, 'must be smtp://[user:password@]host[:port] or smtps://[user:password@]host[:port]')
+    .optional(),
+  /** The From of every mail Stagegate sends. */
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address such as "Stagegate <stagegate@example.com>"')
+    .default('Stagegate <stagegate@localhost>'),
+  /** Retry backoff for mail that could not be sent, in ms, comma-separated; its length is the retry count. */
+  MAIL_RETRY_BACKOFF_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 5000,30000,120000,600000')
+    .default('5000,30000,120000,600000')
+    .transform((s) => s.split(',').map(Number)),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -48,3 +48,9 @@ export class PayloadTooLargeError extends AppError {
     super(`Request body exceeds ${limit} bytes`, 'PAYLOAD_TOO_LARGE', { limit });
   }
 }
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(given: string, accepted: readonly string[]) {
+    super(`Content type ${given || '(none)'} is not accepted here; send ${accepted.join(' or ')}`, 'UNSUPPORTED_MEDIA_TYPE', { given, accepted });
+  }
+}

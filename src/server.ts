@@ -13,7 +13,6 @@ import { InstanceRunner } from './engine/runtime/instance-runner';
 import { externalTaskRoutes } from './engine/service-tasks/external-task-routes';
 import { ExternalTaskService } from './engine/service-tasks/external-task-service';
 import { ServiceTaskRegistry } from './engine/service-tasks/handler-registry';
-import { UserTaskService } from './engine/user-tasks/user-task-service';
 import { createApp } from './http/app';
 import { createRegistry } from './http/openapi';
 import { auditRoutes } from './audit/audit-routes';
@@ -21,7 +20,23 @@ import { authenticate, rateLimits } from './identity/authenticate';
 import { identityRoutes } from './identity/identity-routes';
 import { UserService } from './identity/user-service';
 import { settingsRoutes } from './settings/settings';
+import { approvalPolicyRoutes } from './tasks/approval-policies';
+import { TaskService } from './tasks/task-service';
+import { taskRoutes } from './tasks/task-routes';
+import { TaskTimeouts } from './tasks/task-timeouts';
+import { workItemHooks } from './tasks/work-item-hooks';
+import { MailDispatcher } from './notifications/mail-dispatcher';
+import { createMailTransport } from './notifications/mail-transport';
 import type { Logger } from './logger';
+import { datasetRoutes } from './datasets/dataset-routes';
+import { DatasetService } from './datasets/dataset-service';
+import { JobRunner } from './jobs/job-runner';
+import { jobRoutes } from './jobs/job-routes';
+import { mlJobRoutes } from './ml-tasks/ml-job-routes';
+import { MlJobService } from './ml-tasks/ml-job-service';
+import { registerMlJobs, registerMlTopics } from './ml-tasks/register';
+import { modelRoutes } from './models/model-routes';
+import { ModelService } from './models/model-service';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json');
@@ -32,6 +47,14 @@ export interface Stagegate {
   runner: InstanceRunner;
   /** Register in-process service-task handlers here (before processes that use them are deployed). */
   serviceTasks: ServiceTaskRegistry;
+  /** Runs train/test/... jobs in worker processes (SPEC §5). */
+  jobs: JobRunner;
+  /** `onVersionSubmitted` is the "model changed" event (SPEC §7). */
+  models: ModelService;
+  /** `onRowsAppended` is the "labeled data appended" event (SPEC §10). */
+  datasets: DatasetService;
+  /** Sends the mail outbox; `poke()` it to send what was just queued. */
+  mail: MailDispatcher;
   /** The first admin's token when this start created it (printed once), else null. */
   bootstrapToken: string | null;
   close(): Promise<void>;
@@ -50,8 +73,17 @@ export async function startStagegate(
   await migrateLatest(db);
 
   const serviceTasks = new ServiceTaskRegistry();
-  configure?.(serviceTasks);
   const owner = `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+  const onListenerError = (err: unknown) => logger.error({ err }, 'event listener failed');
+  const models = new ModelService(db, { onListenerError });
+  const datasets = new DatasetService(db, { maxUploadBytes: config.MAX_UPLOAD_BYTES, onListenerError });
+  const jobs = new JobRunner(db, { owner, concurrency: config.JOB_CONCURRENCY, pollIntervalMs: config.POLL_INTERVAL_MS }, logger);
+  const mlJobs = new MlJobService(db, models, datasets, jobs);
+  registerMlJobs(jobs, db, models);
+  registerMlTopics(serviceTasks, { models, mlJobs, jobs });
+  configure?.(serviceTasks);
+  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  const hooks = workItemHooks({ publicUrl, supportGroup: config.SUPPORT_GROUP });
   const runner = new InstanceRunner(
     db,
     serviceTasks,
@@ -61,6 +93,7 @@ export async function startStagegate(
       pollIntervalMs: config.POLL_INTERVAL_MS,
       concurrency: config.RUNNER_CONCURRENCY,
       retryBackoffMs: config.SERVICE_RETRY_BACKOFF_MS,
+      hooks,
     },
     logger,
   );
@@ -71,9 +104,17 @@ export async function startStagegate(
   const instances = new InstanceService(db, runner);
   const events = new EventService(db, instances);
   const incidents = new IncidentService(db, instances, config.SERVICE_RETRY_BACKOFF_MS.length);
-  const userTasks = new UserTaskService(db, instances);
-  const externalTasks = new ExternalTaskService(db, runner);
+  const tasks = new TaskService(db, instances, incidents, publicUrl);
+  const taskTimeouts = new TaskTimeouts(db, tasks, config.POLL_INTERVAL_MS, logger);
+  const externalTasks = new ExternalTaskService(db, runner, hooks);
   const users = new UserService(db);
+  const mailTransport = createMailTransport(config);
+  const mail = new MailDispatcher(
+    db,
+    mailTransport,
+    { pollIntervalMs: config.POLL_INTERVAL_MS, retryBackoffMs: config.MAIL_RETRY_BACKOFF_MS },
+    logger,
+  );
   const bootstrapToken = await users.bootstrapAdmin(config.ADMIN_TOKEN);
 
   const deployed = await definitions.deployDirectory(config.PROCESSES_DIR);
@@ -88,6 +129,7 @@ export async function startStagegate(
     registry,
     version,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    largeJson: { paths: [/^\/api\/models\/[^/]+\/versions$/], maxBytes: config.MAX_UPLOAD_BYTES },
     isReady: () => ready,
     authentication: [
       ...rateLimits({ failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, requestsPerMinute: config.RATE_LIMIT_PER_MINUTE }),
@@ -98,14 +140,24 @@ export async function startStagegate(
       auditRoutes(registry, db),
       settingsRoutes(registry, db),
       definitionRoutes(registry, db, definitions, instances),
-      instanceRoutes(registry, db, { instances, events, incidents, userTasks }),
+      instanceRoutes(registry, db, { instances, events, incidents }),
+      taskRoutes(registry, db, tasks),
+      approvalPolicyRoutes(registry, db),
       externalTaskRoutes(registry, externalTasks),
+      modelRoutes(registry, models),
+      mlJobRoutes(registry, mlJobs),
+      datasetRoutes(registry, datasets, config.MAX_UPLOAD_BYTES),
+      jobRoutes(registry, db, jobs),
     ],
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
   });
   runner.start();
+  await jobs.start();
+  taskTimeouts.start();
+  mail.start();
+  logger.info({ mail: mailTransport.description }, 'mail dispatcher started');
   ready = true;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -116,12 +168,20 @@ export async function startStagegate(
     db,
     runner,
     serviceTasks,
+    jobs,
+    models,
+    datasets,
     bootstrapToken,
+    mail,
     async close() {
       ready = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      // Jobs first: service tasks waiting for a job give up (and retry after a restart), so the runner can stop.
+      await jobs.stop();
       await runner.stop();
+      await taskTimeouts.stop();
+      await mail.stop();
       await db.destroy();
     },
   };

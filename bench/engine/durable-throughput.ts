@@ -4,6 +4,7 @@
  * InstanceService.start (what POST /api/process-definitions/:key/start runs);
  * an instance counts once its row says `completed` in the database.
  */
+import { SYSTEM } from '../../src/identity/actor';
 import { SERVICE_PROCESS_KEY } from './processes';
 import { benchEnv, startBenchStagegate } from './stagegate';
 import { now, runPool, waitUntil } from './util';
@@ -36,7 +37,7 @@ export async function measureDurable(options: DurableOptions): Promise<Throughpu
       };
       stagegate.runner.events.on('stored', onStored);
       await runPool(count, options.concurrency, async () => {
-        ids.push(await instances.start({ key: SERVICE_PROCESS_KEY, variables: { n: ids.length } }));
+        ids.push(await instances.start(SYSTEM, { key: SERVICE_PROCESS_KEY, variables: { n: ids.length } }));
       });
       // start() answers after at most 2 s even if the run is slower: wait for the database to agree.
       let done = await completed(ids);

@@ -40,3 +40,23 @@ export const USER_TASK_PROCESS_XML = definitions(
     <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />
     <bpmn:endEvent id="end" />`,
 );
+
+/**
+ * The same user task with an interrupting boundary timer due at `${dueAt}` (an
+ * ISO date set per instance): instances wait on the task like the others, and
+ * the timer comes due while the server is down, so a restart resumes them.
+ */
+export const TIMEOUT_PROCESS_KEY = 'bench_approval_timeout';
+export const TIMEOUT_PROCESS_XML = definitions(
+  TIMEOUT_PROCESS_KEY,
+  `    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+    <bpmn:userTask id="review" name="Review" camunda:candidateGroups="reviewers" />
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+    <bpmn:endEvent id="end" />
+    <bpmn:boundaryEvent id="deadline" attachedToRef="review">
+      <bpmn:timerEventDefinition><bpmn:timeDate>\${dueAt}</bpmn:timeDate></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="deadline" targetRef="timedOut" />
+    <bpmn:endEvent id="timedOut" />`,
+);

@@ -7,44 +7,51 @@
  *       vs bare bpmn-engine running the same definition in memory;
  *   (b) the same on PostgreSQL vs PostgreSQL's single-row insert+commit rate;
  *   (c) RSS of a server process with N instances waiting on a user task;
- *   (d) time to resume M of them after a restart.
+ *   (d) time to resume M of them after a restart (a timer due while it was down).
  *
- * Options: --quick (small sizes, for a smoke run), --only=a,b,c,d,
- * --json=FILE (also write the raw results). Sizes can be overridden with
- * BENCH_BASELINE, BENCH_EMBEDDED, BENCH_POSTGRES, BENCH_WAITING, BENCH_RESUME.
+ * Each in-process measurement runs in its own Node process (section.ts).
+ * Options: --quick (small sizes, a smoke run), --only=a,b,c (d comes with c),
+ * --json=FILE (also write the raw results). Environment: BENCH_CLIENTS and the
+ * sizes BENCH_BASELINE, BENCH_EMBEDDED, BENCH_POSTGRES, BENCH_WAITING, BENCH_RESUME;
+ * BENCH_ADMIN_URL (PostgreSQL admin URL, default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { measureBpmnEngine, ThroughputResult } from './baseline-bpmn-engine';
-import { measureSingleRowCommits } from './baseline-pg-inserts';
-import { measureDurable } from './durable-throughput';
+import type { ThroughputResult } from './baseline-bpmn-engine';
 import { createFreshDatabase, serverVersion } from './postgres';
 import { mb, perSecond, ratio, seconds, table, verdict } from './report';
 import { measureResume, ResumeResult } from './resume';
 import { benchEnv } from './stagegate';
-import { log, now, removeDir, tempDir } from './util';
+import { log, now, removeDir, runSection, tempDir } from './util';
 import { measureIdleRss, measureWaitingMemory, MemorySample, WaitingMemoryResult } from './waiting-memory';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = new Set((args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'a,b,c,d').split(','));
+const only = new Set((args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'a,b,c').split(','));
+if (only.has('d')) only.add('c');
 const jsonFile = args.find((a) => a.startsWith('--json='))?.slice(7);
 const size = (name: string, full: number, small: number) => Number(process.env[name] ?? (quick ? small : full));
 
-/** Clients in flight: twice the runner's default concurrency (16), so the runner never starves. */
-const CLIENTS = 32;
+/**
+ * Clients in flight. Equal to the runner's default concurrency (16): with more
+ * concurrent starts than that, the runner's poll loop can spin forever (see
+ * bench/README.md, "Known problems").
+ */
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const sizes = {
-  baseline: size('BENCH_BASELINE', 2000, 500),
-  embedded: size('BENCH_EMBEDDED', 800, 200),
-  postgres: size('BENCH_POSTGRES', 1000, 200),
+  baseline: size('BENCH_BASELINE', 1500, 500),
+  embedded: size('BENCH_EMBEDDED', 600, 200),
+  postgres: size('BENCH_POSTGRES', 600, 200),
   commitSeconds: quick ? 2 : 5,
   waiting: size('BENCH_WAITING', 10000, 1000),
   resume: size('BENCH_RESUME', 1000, 200),
 };
+const MINUTE = 60000;
 
 interface Results {
   machine: Record<string, string | number>;
   sizes: typeof sizes;
+  clients: number;
   baselineXml?: ThroughputResult;
   baselineParsed?: ThroughputResult;
   embedded?: ThroughputResult;
@@ -53,8 +60,21 @@ interface Results {
   postgres?: ThroughputResult;
   waiting?: WaitingMemoryResult;
   resume?: ResumeResult;
-  postgresUnavailable?: string;
+  errors: string[];
   totalSeconds?: number;
+  /** 1-minute load average before and after: other work on the machine skews every number. */
+  load?: { before: number; after: number };
+}
+
+/** Runs one part; a failure is reported and the bench goes on. */
+async function attempt(results: Results, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+    results.errors.push(message);
+    log(`FAILED ${message}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -69,50 +89,62 @@ async function main(): Promise<void> {
       platform: `${os.platform()} ${os.release()}`,
     },
     sizes,
+    clients: CLIENTS,
+    errors: [],
   };
-  log(`machine: ${cpus.length} × ${results.machine.cpuModel}, ${results.machine.memory}, Node ${process.version}`);
+  const loadBefore = os.loadavg()[0];
+  log(`machine: ${cpus.length} × ${results.machine.cpuModel}, ${results.machine.memory}, Node ${process.version}, load ${loadBefore.toFixed(2)}`);
+  if (loadBefore > 0.5) log(`warning: load average ${loadBefore.toFixed(2)}: other processes compete for the CPUs; numbers will be low and noisy`);
 
   if (only.has('a')) {
-    log(`baseline: bare bpmn-engine, ${sizes.baseline} instances, XML parsed per instance`);
-    results.baselineXml = await measureBpmnEngine('xml-per-instance', sizes.baseline, CLIENTS);
-    log(`baseline: bare bpmn-engine, ${sizes.baseline} instances, definition parsed once`);
-    results.baselineParsed = await measureBpmnEngine('parsed-once', sizes.baseline, CLIENTS);
+    await attempt(results, 'baseline', async () => {
+      log(`baseline: bare bpmn-engine, ${sizes.baseline} instances, definition parsed once`);
+      results.baselineParsed = await runSection('baseline', { mode: 'parsed-once', count: sizes.baseline, clients: CLIENTS }, 2 * MINUTE);
+      log(`baseline: bare bpmn-engine, ${sizes.baseline} instances, XML parsed per instance`);
+      results.baselineXml = await runSection('baseline', { mode: 'xml-per-instance', count: sizes.baseline, clients: CLIENTS }, 2 * MINUTE);
+    });
     const dataDir = tempDir('embedded');
     try {
-      log(`(a) Stagegate on embedded PGlite: ${sizes.embedded} instances (+${Math.ceil(sizes.embedded / 10)} warm-up)`);
-      results.embedded = await measureDurable({ dataDir, count: sizes.embedded, warmup: Math.ceil(sizes.embedded / 10), concurrency: CLIENTS });
-      log('(a) idle RSS of a server process on that embedded database');
-      results.embeddedIdle = await measureIdleRss(benchEnv(dataDir));
+      await attempt(results, '(a) embedded PGlite', async () => {
+        const warmup = Math.ceil(sizes.embedded / 10);
+        log(`(a) Stagegate on embedded PGlite: ${sizes.embedded} instances (+${warmup} warm-up)`);
+        results.embedded = await runSection('durable', { dataDir, count: sizes.embedded, warmup, concurrency: CLIENTS }, 5 * MINUTE);
+        log('(a) idle RSS of a server process on that embedded database');
+        results.embeddedIdle = await measureIdleRss(benchEnv(dataDir));
+      });
     } finally {
       removeDir(dataDir);
     }
   }
 
-  if (only.has('b') || only.has('c') || only.has('d')) {
+  let postgres = only.has('b') || only.has('c');
+  if (postgres) {
     const probe = await createFreshDatabase();
     if ('unavailable' in probe) {
-      results.postgresUnavailable = probe.unavailable;
-      log(`PostgreSQL unavailable, skipping (b), (c), (d): ${probe.unavailable}`);
+      results.errors.push(`PostgreSQL unavailable, (b), (c), (d) skipped: ${probe.unavailable}`);
+      log(results.errors[results.errors.length - 1]);
+      postgres = false;
     } else {
       results.machine.postgres = await serverVersion(probe.url);
       await probe.drop();
     }
   }
 
-  if (only.has('b') && !results.postgresUnavailable) {
+  if (postgres && only.has('b')) {
     const database = await createFreshDatabase();
     if ('unavailable' in database) throw new Error(database.unavailable);
     const dataDir = tempDir('postgres');
     try {
-      log(`(b) baseline: single-row jsonb insert+commit, one pg client, ${sizes.commitSeconds} s`);
-      results.commits = await measureSingleRowCommits(database.url, sizes.commitSeconds);
-      log(`(b) Stagegate on PostgreSQL: ${sizes.postgres} instances (+${Math.ceil(sizes.postgres / 10)} warm-up)`);
-      results.postgres = await measureDurable({
-        dataDir,
-        databaseUrl: database.url,
-        count: sizes.postgres,
-        warmup: Math.ceil(sizes.postgres / 10),
-        concurrency: CLIENTS,
+      await attempt(results, '(b) PostgreSQL', async () => {
+        log(`(b) baseline: single-row jsonb insert+commit, one pg client, ${sizes.commitSeconds} s`);
+        results.commits = await runSection('commits', { url: database.url, seconds: sizes.commitSeconds }, MINUTE);
+        const warmup = Math.ceil(sizes.postgres / 10);
+        log(`(b) Stagegate on PostgreSQL: ${sizes.postgres} instances (+${warmup} warm-up)`);
+        results.postgres = await runSection(
+          'durable',
+          { dataDir, databaseUrl: database.url, count: sizes.postgres, warmup, concurrency: CLIENTS },
+          5 * MINUTE,
+        );
       });
     } finally {
       await database.drop();
@@ -120,81 +152,92 @@ async function main(): Promise<void> {
     }
   }
 
-  if ((only.has('c') || only.has('d')) && !results.postgresUnavailable) {
+  if (postgres && only.has('c')) {
     const database = await createFreshDatabase();
     if ('unavailable' in database) throw new Error(database.unavailable);
     const dataDir = tempDir('server');
     const env = benchEnv(dataDir, database.url);
+    let server: { stop(): Promise<void> } | null = null;
     try {
-      log(`(c) server process on PostgreSQL: starting ${sizes.waiting} instances that wait on a user task`);
-      const waiting = await measureWaitingMemory(env, sizes.waiting, CLIENTS, log);
-      results.waiting = waiting.result;
-      let server = waiting.server;
-      try {
-        if (only.has('d')) {
-          log(`(d) stop, complete ${sizes.resume} user tasks while down, restart, wait until they are completed`);
-          const resumed = await measureResume(server, env, sizes.resume);
-          server = resumed.server;
-          results.resume = resumed.result;
-        }
-      } finally {
-        await server.stop().catch(() => undefined);
-      }
+      await attempt(results, '(c)/(d) server process', async () => {
+        log(`(c) server process on PostgreSQL: starting ${sizes.waiting} instances that wait on a user task (${sizes.resume} with a timer for (d))`);
+        const setup = await measureWaitingMemory(env, { count: sizes.waiting, withTimer: sizes.resume, clients: CLIENTS }, log);
+        server = setup.server;
+        results.waiting = setup.result;
+        log(`(d) stop; ${sizes.resume} timers come due while it is down; restart; wait until those instances are completed`);
+        const resumed = await measureResume(setup.server, env, sizes.resume, setup.dueAt);
+        server = resumed.server;
+        results.resume = resumed.result;
+      });
     } finally {
+      await (server as { stop(): Promise<void> } | null)?.stop().catch(() => undefined);
       await database.drop();
       removeDir(dataDir);
     }
   }
 
   results.totalSeconds = (now() - began) / 1000;
+  results.load = { before: loadBefore, after: os.loadavg()[0] };
   process.stdout.write(`${render(results)}\n`);
   if (jsonFile) fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  if (results.errors.length) process.exitCode = 1;
 }
 
 function render(r: Results): string {
   const out: string[] = [];
   const m = r.machine;
   out.push(
-    `## Stagegate engine bench — ${new Date().toISOString().slice(0, 10)}`,
+    `## Stagegate engine bench, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memory} RAM, Node ${m.node}, ${m.platform}${m.postgres ? `, PostgreSQL ${m.postgres}` : ''}.`,
-    `Clients in flight: ${CLIENTS} (runner concurrency: Stagegate default 16). Total bench time: ${seconds(r.totalSeconds ?? 0)}.`,
+    `Clients in flight: ${r.clients} (runner concurrency: Stagegate's default 16). Total bench time: ${seconds(r.totalSeconds ?? 0)}. ` +
+      `Load average (1 min) before/after: ${r.load?.before.toFixed(2)}/${r.load?.after.toFixed(2)}.`,
     '',
   );
 
   const rows: string[][] = [];
-  if (r.baselineXml && r.baselineParsed && r.embedded) {
-    rows.push(
-      ['(a) baseline', 'bare bpmn-engine in memory, XML parsed per instance', `${r.baselineXml.instances} in ${seconds(r.baselineXml.seconds)}`, perSecond(r.baselineXml.perSecond), '', ''],
-      ['(a) baseline', 'bare bpmn-engine in memory, definition parsed once', `${r.baselineParsed.instances} in ${seconds(r.baselineParsed.seconds)}`, perSecond(r.baselineParsed.perSecond), '', ''],
-      [
-        '(a) Stagegate',
-        'durable, embedded PGlite, counted `completed` in the DB',
-        `${r.embedded.instances} in ${seconds(r.embedded.seconds)}`,
-        perSecond(r.embedded.perSecond),
-        `${ratio(r.embedded.perSecond / r.baselineXml.perSecond)} (vs parsed once: ${ratio(r.embedded.perSecond / r.baselineParsed.perSecond)})`,
-        `≥ 0.5: ${verdict(r.embedded.perSecond / r.baselineXml.perSecond >= 0.5)}`,
-      ],
-    );
+  if (r.baselineParsed) {
+    rows.push(['(a) baseline', 'bare bpmn-engine in memory, definition parsed once', `${r.baselineParsed.instances} in ${seconds(r.baselineParsed.seconds)}`, perSecond(r.baselineParsed.perSecond), '', '']);
   }
-  if (r.commits && r.postgres) {
-    rows.push(
-      ['(b) baseline', 'PostgreSQL single-row jsonb insert+commit, 1 pg client', `${r.commits.instances} in ${seconds(r.commits.seconds)}`, perSecond(r.commits.perSecond), '', ''],
+  if (r.baselineXml) {
+    rows.push(['(a) baseline', 'bare bpmn-engine in memory, XML parsed per instance', `${r.baselineXml.instances} in ${seconds(r.baselineXml.seconds)}`, perSecond(r.baselineXml.perSecond), '', '']);
+  }
+  if (r.embedded) {
+    const strict = r.baselineParsed ? r.embedded.perSecond / r.baselineParsed.perSecond : NaN;
+    rows.push([
+      '(a) Stagegate',
+      'durable, embedded PGlite, counted `completed` in the DB',
+      `${r.embedded.instances} in ${seconds(r.embedded.seconds)}`,
+      perSecond(r.embedded.perSecond),
+      r.baselineXml ? `${ratio(strict)} (vs XML per instance: ${ratio(r.embedded.perSecond / r.baselineXml.perSecond)})` : '',
+      `≥ 0.5: ${verdict(strict >= 0.5)}`,
+    ]);
+  }
+  if (r.commits) {
+    rows.push(['(b) baseline', 'PostgreSQL single-row jsonb insert+commit, 1 pg client', `${r.commits.instances} in ${seconds(r.commits.seconds)}`, perSecond(r.commits.perSecond), '', '']);
+  }
+  if (r.postgres) {
+    rows.push([
+      '(b) Stagegate',
+      'durable, PostgreSQL, counted `completed` in the DB',
+      `${r.postgres.instances} in ${seconds(r.postgres.seconds)}`,
+      perSecond(r.postgres.perSecond),
       [
-        '(b) Stagegate',
-        'durable, PostgreSQL, counted `completed` in the DB',
-        `${r.postgres.instances} in ${seconds(r.postgres.seconds)}`,
-        perSecond(r.postgres.perSecond),
-        ratio(r.postgres.perSecond / r.commits.perSecond),
-        'reported',
-      ],
-    );
-    if (r.baselineXml) {
-      rows.push(['(b) Stagegate', 'same, vs bare bpmn-engine (XML per instance)', '', '', ratio(r.postgres.perSecond / r.baselineXml.perSecond), '']);
-    }
+        r.commits ? ratio(r.postgres.perSecond / r.commits.perSecond) : '',
+        r.baselineParsed ? `(vs bpmn-engine parsed once: ${ratio(r.postgres.perSecond / r.baselineParsed.perSecond)})` : '',
+      ].join(' '),
+      'reported',
+    ]);
   }
   if (rows.length) {
-    out.push('### Throughput: start → service task (no-op handler) → end', '', table(['', 'what', 'instances', 'rate', 'ratio', 'goal'], rows), '');
+    out.push('### Throughput: start → service task (no-op handler) → end', '', table(['', 'what', 'instances', 'rate', 'Stagegate ÷ baseline', 'goal'], rows), '');
+  }
+  if (r.embeddedIdle) {
+    const e = r.embeddedIdle;
+    out.push(
+      `Embedded PGlite server process, idle on the (a) database: RSS ${mb(e.rss)} (heap used ${mb(e.heapUsed)}, external ${mb(e.external)}: PGlite's WASM memory lives in the server process); start ${seconds(e.startSeconds)}.`,
+      '',
+    );
   }
 
   if (r.waiting) {
@@ -213,15 +256,10 @@ function render(r: Results): string {
         ],
       ),
       '',
-      `Goal: RSS under 300 MB with ${w.count} waiting: ${verdict(w.after.rss < 300 * 1024 * 1024)} (${mb(w.after.rss)}; growth ${mb(w.after.rss - w.before.rss)}). ` +
-        `Started over REST at ${perSecond(w.startedPerSecond)} (${seconds(w.startSeconds)}).`,
+      `RSS while starting them: ${w.rssCurve.map((p) => `${p.started} → ${mb(p.rss)}`).join(', ')}.`,
       '',
-    );
-  }
-  if (r.embeddedIdle) {
-    const e = r.embeddedIdle;
-    out.push(
-      `Embedded PGlite server process, idle on the (a) database: RSS ${mb(e.rss)} (heap used ${mb(e.heapUsed)}, external ${mb(e.external)} — PGlite's WASM memory lives in the server process); start ${seconds(e.startSeconds)}.`,
+      `Goal: RSS under 300 MB with ${w.count} waiting: ${verdict(w.after.rss < 300 * 1024 * 1024)} (${mb(w.after.rss)}; ${mb(w.after.rss - w.before.rss)} above idle). ` +
+        `Started over REST at ${perSecond(w.startedPerSecond)} (${seconds(w.startSeconds)}).`,
       '',
     );
   }
@@ -234,7 +272,7 @@ function render(r: Results): string {
         ['step', 'time'],
         [
           ['stop the server (SIGTERM → exit)', seconds(d.stopSeconds)],
-          [`complete ${d.count} user tasks while it is down (queued commands)`, seconds(d.queueSeconds)],
+          [`down (their boundary timers come due meanwhile)`, seconds(d.downSeconds)],
           ['restart: spawn → listening', seconds(d.listeningSeconds)],
           [`restart: spawn → all ${d.count} completed in the DB`, seconds(d.totalSeconds)],
           ['resume rate after listening', perSecond(d.resumedPerSecond)],
@@ -244,7 +282,7 @@ function render(r: Results): string {
       '',
     );
   }
-  if (r.postgresUnavailable) out.push(`PostgreSQL unavailable: (b), (c), (d) skipped (${r.postgresUnavailable}).`, '');
+  if (r.errors.length) out.push('### Errors', '', ...r.errors.map((e) => `- ${e}`), '');
   return out.join('\n');
 }
 

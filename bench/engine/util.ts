@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,4 +38,29 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 export function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
+}
+
+/**
+ * Runs `section.ts <name>` in a child Node process and returns what it sends
+ * back; kills it after `timeoutMs` (a blocked event loop cannot time itself out).
+ */
+export function runSection<T>(name: string, args: unknown, timeoutMs: number): Promise<T> {
+  const nodeArgs = (process.env.BENCH_SECTION_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(__dirname, 'section.ts'), name, JSON.stringify(args)], {
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise<T>((resolve, reject) => {
+    let result: { result: T } | null = null;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`section ${name} did not finish within ${timeoutMs / 1000} s (killed; a blocked event loop?)`));
+    }, timeoutMs);
+    child.on('message', (message: { result: T }) => (result = message));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (result) resolve(result.result);
+      else reject(new Error(`section ${name} exited with ${code ?? signal} and no result`));
+    });
+  });
 }

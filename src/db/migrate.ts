@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import type { Database } from './connect';
 import * as engine001 from '../../migrations/001_engine';
 import * as identity002 from '../../migrations/002_identity_audit';
+import * as ml003 from '../../migrations/003_models_datasets_jobs';
+import * as mail004 from '../../migrations/004_mail_outbox';
+import * as workItems005 from '../../migrations/005_work_items';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -10,6 +13,9 @@ import * as identity002 from '../../migrations/002_identity_audit';
 const migrations: Record<string, Knex.Migration> = {
   '001_engine': engine001,
   '002_identity_audit': identity002,
+  '003_models_datasets_jobs': ml003,
+  '004_mail_outbox': mail004,
+  '005_work_items': workItems005,
 };
 
 const source: Knex.MigrationSource<string> = {

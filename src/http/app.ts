@@ -18,6 +18,8 @@ export interface AppOptions {
   isReady: () => boolean;
   /** Authentication (and rate limits) for every /api route but health, ready and the OpenAPI document. */
   authentication: RequestHandler[];
+  /** POST paths whose JSON bodies may be larger than maxBodyBytes (uploaded model artifacts); read after authentication. */
+  largeJson?: { paths: RegExp[]; maxBytes: number };
 }
 
 const PUBLIC_API = new Set(['/api/health', '/api/ready', '/api/openapi.json']);
@@ -58,10 +60,17 @@ export function createApp(options: AppOptions): express.Express {
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(requestId);
   app.use(requestLog(options.logger));
-  app.use(express.json({ limit: options.maxBodyBytes }));
+  // CSV uploads (text/csv, multipart) are not parsed here: their routes stream them (MAX_UPLOAD_BYTES).
+  const large = options.largeJson;
+  const isLarge = (req: express.Request) => req.method === 'POST' && !!large?.paths.some((path) => path.test(req.path));
+  app.use(express.json({ limit: options.maxBodyBytes, type: (req) => !isLarge(req as express.Request) && Boolean((req as express.Request).is('application/json')) }));
   app.use(express.text({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'text/plain'], limit: options.maxBodyBytes }));
   for (const handler of options.authentication) {
     app.use('/api', (req, res, next) => (PUBLIC_API.has(req.originalUrl.split('?')[0]) ? next() : handler(req, res, next)));
+  }
+  if (large) {
+    const parseLarge = express.json({ limit: large.maxBytes });
+    app.use((req, res, next) => (isLarge(req) ? parseLarge(req, res, next) : next()));
   }
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: options.maxBodyBytes, files: 1 } });
   app.post('/api/process-definitions', upload.single('file'));

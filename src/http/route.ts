@@ -6,7 +6,7 @@ import type { ActionContext, Actor } from '../identity/actor';
 import { allows, Permission, PERMISSIONS } from '../identity/roles';
 import { ErrorBody } from './openapi';
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodType> {
   method: Method;

@@ -6,7 +6,7 @@ describe('users and API tokens', () => {
   let server: TestServer;
   const logLines: string[] = [];
   beforeAll(async () => {
-    server = await startTestServer({ logLines, env: { AUTH_FAILURES_PER_MINUTE: '1000' } });
+    server = await startTestServer({ logLines, adminGroups: ['admins'], env: { AUTH_FAILURES_PER_MINUTE: '1000' } });
   });
   afterAll(() => server.close());
 

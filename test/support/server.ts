@@ -24,7 +24,12 @@ export interface TestServerOptions {
   database?: TestDatabase;
   /** Collects the server's log lines (JSON) at level info. */
   logLines?: string[];
+  /** Groups of the test admin, so it may act on the work items of the engine tests' processes. */
+  adminGroups?: string[];
 }
+
+/** The candidate groups the engine tests' processes name. */
+const ENGINE_TEST_GROUPS = ['admins', 'reviewers', 'risk', 'tech', 'approvers', 'model-approvers', 'approval-leads'];
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
@@ -44,6 +49,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     : createLogger(config.LOG_LEVEL);
   const stagegate = await startStagegate(config, logger, options.handlers);
   const api = client(stagegate.url);
+  const me = await api.get('/api/me');
+  await api.put(`/api/users/${me.body.id}`, { groups: options.adminGroups ?? ENGINE_TEST_GROUPS });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

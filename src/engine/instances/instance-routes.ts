@@ -7,7 +7,6 @@ import { allows } from '../../identity/roles';
 import { defineRoute, missingPermission, Pagination, Variables } from '../../http/route';
 import type { EventService } from '../events/event-service';
 import type { IncidentService } from '../incidents/incident-service';
-import type { UserTaskService } from '../user-tasks/user-task-service';
 import { findInstance, instanceHistory, instanceWaits, listInstances } from './instance-store';
 import type { InstanceService } from './instance-service';
 
@@ -19,12 +18,11 @@ export interface InstanceRouteServices {
   instances: InstanceService;
   events: EventService;
   incidents: IncidentService;
-  userTasks: UserTaskService;
 }
 
 export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services: InstanceRouteServices): Router {
   const router = Router();
-  const { instances, events, incidents, userTasks } = services;
+  const { instances, events, incidents } = services;
 
   defineRoute(
     router,
@@ -138,49 +136,6 @@ export function instanceRoutes(registry: OpenAPIRegistry, db: Database, services
     async ({ params, context }) => {
       await incidents.retry(context, params.id);
       return { retried: true };
-    },
-  );
-
-  defineRoute(
-    router,
-    registry,
-    {
-      method: 'get',
-      path: '/api/tasks',
-      summary: 'List user tasks',
-      tag: 'User tasks',
-      permission: 'view:own',
-      query: Pagination.extend({
-        status: z.enum(['open', 'completed', 'cancelled']).optional(),
-        processInstanceId: z.uuid().optional(),
-        candidateGroup: z.string().max(255).optional(),
-      }),
-    },
-    async ({ query }) => userTasks.list(query),
-  );
-
-  defineRoute(
-    router,
-    registry,
-    { method: 'get', path: '/api/tasks/:id', summary: 'One user task', tag: 'User tasks', permission: 'view:own', params: IdParams },
-    async ({ params }) => userTasks.get(params.id),
-  );
-
-  defineRoute(
-    router,
-    registry,
-    {
-      method: 'post',
-      path: '/api/tasks/:id/complete',
-      summary: 'Complete a user task; its variables become process variables',
-      tag: 'User tasks',
-      permission: 'tasks:approve',
-      params: IdParams,
-      body: z.object({ variables: Variables.default({}) }).strict(),
-    },
-    async ({ params, body, context }) => {
-      await userTasks.complete(context, params.id, body.variables);
-      return userTasks.get(params.id);
     },
   );
 

@@ -72,14 +72,17 @@ export class InstanceService {
 
   /** Cancels a running instance: its work items, external tasks and timers go with it. */
   async cancel(context: ActionContext, id: string, reason?: string): Promise<void> {
-    await this.db.transaction(async (trx) => {
-      const row = await trx('process_instances').where({ id }).forUpdate().first('status');
-      if (!row) throw new NotFoundError('process instance', id);
-      if (TERMINAL.includes(row.status)) throw new ConflictError(`process instance ${id} is already ${row.status}`);
-      await queueCommand(trx, id, { type: 'cancel', payload: { actor: context.actor?.id ?? null, reason } });
-      await recordAudit(trx, context, { action: 'instance.cancel', entityType: 'process_instance', entityId: id, before: { status: row.status }, comment: reason });
-    });
+    await this.db.transaction((trx) => this.cancelIn(trx, context, id, reason));
     await this.runNow(id);
+  }
+
+  /** The cancellation inside the caller's transaction. */
+  async cancelIn(trx: Knex.Transaction, context: ActionContext, id: string, reason?: string): Promise<void> {
+    const row = await trx('process_instances').where({ id }).forUpdate().first('status');
+    if (!row) throw new NotFoundError('process instance', id);
+    if (TERMINAL.includes(row.status)) throw new ConflictError(`process instance ${id} is already ${row.status}`);
+    await queueCommand(trx, id, { type: 'cancel', payload: { actor: context.actor?.id ?? null, reason } });
+    await recordAudit(trx, context, { action: 'instance.cancel', entityType: 'process_instance', entityId: id, before: { status: row.status }, comment: reason });
   }
 
   /** Queues a command for an instance inside the caller's transaction (a no-op for an ended one). */

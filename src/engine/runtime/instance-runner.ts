@@ -3,7 +3,7 @@ import type { Database } from '../../db/connect';
 import type { Logger } from '../../logger';
 import type { ServiceTaskRegistry } from '../service-tasks/handler-registry';
 import { InstanceRun } from './instance-run';
-import { claimDueInstances, claimInstance, LeaseLostError, loadRunInput, releaseInstance, renewLeases, storeSnapshot } from './run-store';
+import { claimDueInstances, claimInstance, LeaseLostError, loadRunInput, releaseInstance, renewLeases, StoreHooks, storeSnapshot } from './run-store';
 
 export interface RunnerOptions {
   /** This server's name in `locked_by`; unique per process. */
@@ -12,6 +12,8 @@ export interface RunnerOptions {
   pollIntervalMs: number;
   concurrency: number;
   retryBackoffMs: readonly number[];
+  /** What other capabilities add to each stored run (work items, review items). */
+  hooks?: StoreHooks;
 }
 
 /** After an unexpected failure an instance is retried this much later. */
@@ -133,10 +135,10 @@ export class InstanceRunner {
       const run = new InstanceRun(input.instance, input.serviceTasks, {
         registry: this.registry,
         retryBackoffMs: this.options.retryBackoffMs,
-        checkpoint: (snapshot) => storeSnapshot(this.db, id, owner, snapshot, false),
+        checkpoint: (snapshot) => storeSnapshot(this.db, id, owner, snapshot, false, this.options.hooks),
       });
       const snapshot = await run.advance(input.commands);
-      await storeSnapshot(this.db, id, owner, snapshot, true);
+      await storeSnapshot(this.db, id, owner, snapshot, true, this.options.hooks);
       this.events.emit('stored', id, snapshot.status);
     } catch (err) {
       if (err instanceof LeaseLostError) {

@@ -5,9 +5,20 @@
 import type { Knex } from 'knex';
 import type { Database } from '../../db/connect';
 import { settleRelatives, startCalledInstances } from './call-store';
-import type { Command, InstanceForRun, RunSnapshot, ServiceTaskRecord } from './types';
+import type { Command, InstanceForRun, RunSnapshot, ServiceTaskRecord, Variables, WaitingUserTask } from './types';
 
 export { queueCommand } from './run-store-commands';
+
+/**
+ * What other capabilities add to a stored run, inside its transaction: the
+ * work-item product fills in context and policies and sends mail; incidents
+ * get review work items.
+ */
+export interface StoreHooks {
+  prepareUserTasks?(trx: Knex.Transaction, instanceId: string, variables: Variables | null, rows: Record<string, unknown>[]): Promise<void>;
+  userTasksCreated?(trx: Knex.Transaction, rows: Record<string, any>[]): Promise<void>;
+  incidentsOpened?(trx: Knex.Transaction, incidents: Record<string, any>[]): Promise<void>;
+}
 
 /** The lease was taken over by another server: this run's result is discarded. */
 export class LeaseLostError extends Error {
@@ -113,6 +124,7 @@ export async function storeSnapshot(
   owner: string,
   snapshot: RunSnapshot,
   release: boolean,
+  hooks: StoreHooks = {},
 ): Promise<void> {
   await db.transaction(async (trx) => {
     if (snapshot.appliedCommandIds.length) {
@@ -120,11 +132,12 @@ export async function storeSnapshot(
     }
     await updateInstance(trx, instanceId, owner, snapshot, release);
     await storeWaits(trx, instanceId, snapshot);
+    await storeUserTasks(trx, instanceId, snapshot, hooks);
     await startCalledInstances(trx, instanceId, snapshot);
     if (TERMINAL.includes(snapshot.status)) await settleRelatives(trx, instanceId, snapshot);
     await storeServiceTasks(trx, instanceId, snapshot.serviceTasks);
     if (snapshot.incidents.length) {
-      await trx('incidents').insert(
+      const opened = await trx('incidents').insert(
         snapshot.incidents.map((incident) => ({
           id: crypto.randomUUID(),
           instance_id: instanceId,
@@ -133,7 +146,9 @@ export async function storeSnapshot(
           type: incident.type,
           message: incident.message,
         })),
+        '*',
       );
+      await hooks.incidentsOpened?.(trx, opened);
     }
     if (snapshot.history.length) {
       await trx('instance_history')
@@ -208,33 +223,6 @@ async function storeWaits(trx: Knex.Transaction, instanceId: string, snapshot: R
       })),
     );
   }
-  const waiting = snapshot.userTasks.map((task) => task.executionId);
-  await trx('user_tasks')
-    .where({ instance_id: instanceId, status: 'open' })
-    .whereNotIn('execution_id', waiting)
-    .update({ status: 'cancelled', completed_at: trx.fn.now() });
-  if (snapshot.userTasks.length) {
-    await trx('user_tasks')
-      .insert(
-        snapshot.userTasks.map((task) => ({
-          id: crypto.randomUUID(),
-          instance_id: instanceId,
-          element_id: task.elementId,
-          execution_id: task.executionId,
-          name: task.name,
-          documentation: task.documentation,
-          candidate_groups: json(task.candidateGroups),
-          candidate_users: json(task.candidateUsers),
-          assignee: task.assignee,
-          due_date: task.dueDate,
-          priority: task.priority,
-          form_key: task.formKey,
-          form_fields: json(task.formFields),
-        })),
-      )
-      .onConflict(['instance_id', 'execution_id'])
-      .ignore();
-  }
   if (TERMINAL.includes(snapshot.status)) {
     await trx('incidents').where({ instance_id: instanceId, status: 'open' }).update({ status: 'resolved', resolved_at: trx.fn.now() });
     await trx('service_tasks')
@@ -242,6 +230,41 @@ async function storeWaits(trx: Knex.Transaction, instanceId: string, snapshot: R
       .whereIn('status', ['pending', 'retry_wait', 'incident', 'running'])
       .update({ status: 'cancelled', updated_at: trx.fn.now() });
   }
+}
+
+/** Opens the work items of user tasks that began waiting; cancels those whose task was left. */
+async function storeUserTasks(trx: Knex.Transaction, instanceId: string, snapshot: RunSnapshot, hooks: StoreHooks): Promise<void> {
+  const waiting = snapshot.userTasks.map((task) => task.executionId);
+  await trx('user_tasks')
+    .where({ instance_id: instanceId, status: 'open' })
+    .whereNotNull('execution_id')
+    .whereNotIn('execution_id', waiting)
+    .update({ status: 'cancelled', completed_at: trx.fn.now() });
+  if (!waiting.length) return;
+  const existing = new Set(await trx('user_tasks').where({ instance_id: instanceId }).whereIn('execution_id', waiting).pluck('execution_id'));
+  const rows = snapshot.userTasks.filter((task) => !existing.has(task.executionId)).map((task) => userTaskRow(instanceId, task));
+  if (!rows.length) return;
+  await hooks.prepareUserTasks?.(trx, instanceId, snapshot.variables, rows);
+  const created = await trx('user_tasks').insert(rows).onConflict(['instance_id', 'execution_id']).ignore().returning('*');
+  if (created.length) await hooks.userTasksCreated?.(trx, created);
+}
+
+function userTaskRow(instanceId: string, task: WaitingUserTask): Record<string, unknown> {
+  return {
+    id: crypto.randomUUID(),
+    instance_id: instanceId,
+    element_id: task.elementId,
+    execution_id: task.executionId,
+    name: task.name,
+    documentation: task.documentation,
+    candidate_groups: json(task.candidateGroups),
+    candidate_users: json(task.candidateUsers),
+    assignee: task.assignee,
+    due_date: task.dueDate,
+    priority: task.priority,
+    form_key: task.formKey,
+    form_fields: json(task.formFields),
+  };
 }
 
 async function storeServiceTasks(trx: Knex.Transaction, instanceId: string, records: ServiceTaskRecord[]): Promise<void> {

@@ -4,7 +4,7 @@ import type { Database } from '../../db/connect';
 import type { ActionContext } from '../../identity/actor';
 import { ConflictError, NotFoundError } from '../../errors';
 import type { InstanceRunner } from '../runtime/instance-runner';
-import { queueCommand } from '../runtime/run-store';
+import { queueCommand, StoreHooks } from '../runtime/run-store';
 import type { Variables } from '../runtime/types';
 
 export interface TopicRequest {
@@ -38,6 +38,7 @@ export class ExternalTaskService {
   constructor(
     private readonly db: Database,
     private readonly runner: InstanceRunner,
+    private readonly hooks: StoreHooks = {},
   ) {}
 
   async fetchAndLock(context: ActionContext, workerId: string, maxTasks: number, topics: TopicRequest[]): Promise<LockedTask[]> {
@@ -127,14 +128,18 @@ export class ExternalTaskService {
         return;
       }
       await trx('service_tasks').where({ id }).update({ status: 'incident', error_message: errorMessage, retries: 0, lock_expires_at: null, updated_at: trx.fn.now() });
-      await trx('incidents').insert({
-        id: crypto.randomUUID(),
-        instance_id: task.instance_id,
-        element_id: task.element_id,
-        execution_id: task.execution_id,
-        type: 'failed-external-task',
-        message: `${task.topic} failed: ${errorMessage}`,
-      });
+      const opened = await trx('incidents').insert(
+        {
+          id: crypto.randomUUID(),
+          instance_id: task.instance_id,
+          element_id: task.element_id,
+          execution_id: task.execution_id,
+          type: 'failed-external-task',
+          message: `${task.topic} failed: ${errorMessage}`,
+        },
+        '*',
+      );
+      await this.hooks.incidentsOpened?.(trx, opened);
       await queueCommand(trx, task.instance_id, { type: 'wake', payload: {} });
     });
   }

@@ -5,6 +5,11 @@
  * - Numeric features: an empty (or unparseable) cell becomes the training mean.
  *   With `scaleNumerics` (logistic regression) the value is then standardized with
  *   the training mean and standard deviation (a constant column keeps scale 1).
+ * - Numeric features with `binEdges` (trees, when a column has more distinct values
+ *   than `maxBins`): the value becomes its quantile bin's index (a value equal to
+ *   an edge falls in the lower bin). ml-cart tries a split between every pair of
+ *   neighbouring rows whose labels differ, so binning bounds the candidate splits
+ *   per column, much as histogram-based tree learners do.
  * - Categorical features, `one-hot` style (logistic regression): one 0/1 column per
  *   training category. An unseen or empty category sets none of them (all zeros):
  *   the feature then adds nothing to the score, which with centred weights is the
@@ -15,6 +20,7 @@
  *   categories. An unseen or empty category gets `unknownCode` = (k - 1) / 2, the
  *   middle of that order: neither the riskiest nor the safest known category.
  */
+import { binIndex, quantileEdges } from './quantiles';
 import { categoryOfCell, isEmptyCell, parseNumericCell } from '../schema/cell-values';
 import type { Cell, FeatureSpec, Row } from '../types';
 
@@ -29,6 +35,8 @@ export interface NumericFeatureEncoding {
   mean: number;
   /** Training standard deviation (1 when constant), used when scaling. */
   standardDeviation: number;
+  /** Quantile bin edges, ascending; the encoded value is the bin index. */
+  binEdges?: number[];
 }
 
 /** Encoding of one categorical feature. */
@@ -58,10 +66,10 @@ export interface FeatureEncoding {
 export function fitFeatureEncoding(
   rows: readonly Row[],
   specs: readonly FeatureSpec[],
-  options: { style: EncodingStyle; scaleNumerics: boolean; labelScores: readonly number[] },
+  options: { style: EncodingStyle; scaleNumerics: boolean; labelScores: readonly number[]; maxBins?: number },
 ): FeatureEncoding {
   const features = specs.map((spec) =>
-    spec.kind === 'numeric' ? fitNumeric(rows, spec.name) : fitCategorical(rows, spec, options.style, options.labelScores),
+    spec.kind === 'numeric' ? fitNumeric(rows, spec.name, options.maxBins) : fitCategorical(rows, spec, options.style, options.labelScores),
   );
   const columns = features.flatMap((feature) =>
     feature.kind === 'categorical' && options.style === 'one-hot' ? feature.codes.map((code) => `${feature.name}=${code}`) : [feature.name],
@@ -83,10 +91,10 @@ type CellEncoder = (cell: Cell | undefined, into: number[]) => void;
 
 function cellEncoder(encoding: FeatureEncoding, feature: FeatureEncoding['features'][number]): CellEncoder {
   if (feature.kind === 'numeric') {
-    const { mean, standardDeviation } = feature;
+    const { mean, standardDeviation, binEdges } = feature;
     return (cell, into) => {
       const value = parseNumericCell(cell) ?? mean;
-      into.push(encoding.scaleNumerics ? (value - mean) / standardDeviation : value);
+      into.push(binEdges ? binIndex(binEdges, value) : encoding.scaleNumerics ? (value - mean) / standardDeviation : value);
     };
   }
   const codeOf = new Map(feature.codes.map((category, code) => [category, code]));
@@ -105,21 +113,18 @@ function cellEncoder(encoding: FeatureEncoding, feature: FeatureEncoding['featur
   };
 }
 
-function fitNumeric(rows: readonly Row[], name: string): NumericFeatureEncoding {
-  let count = 0;
-  let sum = 0;
-  let sumOfSquares = 0;
+function fitNumeric(rows: readonly Row[], name: string, maxBins: number | undefined): NumericFeatureEncoding {
+  const values: number[] = [];
   for (const row of rows) {
     const value = parseNumericCell(row[name]);
-    if (value === undefined) continue;
-    count += 1;
-    sum += value;
-    sumOfSquares += value * value;
+    if (value !== undefined) values.push(value);
   }
-  const mean = count > 0 ? sum / count : 0;
-  const variance = count > 0 ? Math.max(0, sumOfSquares / count - mean * mean) : 0;
+  const mean = values.length > 0 ? values.reduce((sum, value) => sum + value, 0) / values.length : 0;
+  const variance = values.length > 0 ? values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length : 0;
   const standardDeviation = Math.sqrt(variance);
-  return { name, kind: 'numeric', mean, standardDeviation: standardDeviation > 1e-12 ? standardDeviation : 1 };
+  const encoding: NumericFeatureEncoding = { name, kind: 'numeric', mean, standardDeviation: standardDeviation > 1e-12 ? standardDeviation : 1 };
+  if (maxBins !== undefined && new Set(values).size > maxBins) encoding.binEdges = quantileEdges(values, maxBins);
+  return encoding;
 }
 
 function fitCategorical(rows: readonly Row[], spec: FeatureSpec, style: EncodingStyle, labelScores: readonly number[]): CategoricalFeatureEncoding {

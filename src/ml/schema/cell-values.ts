@@ -22,7 +22,7 @@ export function parseNumericCell(cell: unknown): number | undefined {
 
 /** The category a non-empty string or number cell stands for (numbers as their decimal text, strings trimmed). */
 export function categoryOfCell(cell: string | number): string {
-  return typeof cell === 'number' ? String(cell) : cell.trim();
+  return typeof cell === 'number' ? String(cell) : String(cell).trim();
 }
 
 /** Sorts category or class names: numerically when all are numbers, else by code unit. */

@@ -1,0 +1,145 @@
+import type { Readable } from 'node:stream';
+import { recordAudit } from '../audit/audit-store';
+import type { Database } from '../db/connect';
+import { ConflictError, NotFoundError } from '../errors';
+import type { ActionContext, Actor } from '../identity/actor';
+import { assertCanChange, assertCanView, canView } from '../identity/ownership';
+import { allows } from '../identity/roles';
+import { ingestCsv } from './csv-ingest';
+import * as store from './dataset-store';
+
+export interface DatasetInput {
+  name: string;
+  description?: string;
+  labelColumn: string;
+  timestampColumn?: string | null;
+}
+
+/** "Labeled data appended" (SPEC §10): what a trigger learns about an upload. */
+export interface RowsAppendedEvent {
+  dataset: store.Dataset;
+  rows: number;
+  bytes: number;
+  context: ActionContext;
+}
+
+export interface AppendResult {
+  dataset: store.Dataset;
+  appended: number;
+  bytes: number;
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
+const OWN = 'datasets you created';
+
+/** Datasets: creation, streamed CSV appends (one transaction each), windowed reads. */
+export class DatasetService {
+  /**
+   * Called after an upload committed (SPEC §10 "labeled data appended"). A
+   * failing listener is logged by the caller's logger, never undoes the upload.
+   */
+  onRowsAppended: ((event: RowsAppendedEvent) => Promise<void> | void) | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: { maxUploadBytes: number; onListenerError?: (err: unknown) => void },
+  ) {}
+
+  async create(context: ActionContext, input: DatasetInput): Promise<store.Dataset> {
+    try {
+      return await this.db.transaction(async (trx) => {
+        const dataset = await store.insertDataset(trx, {
+          id: crypto.randomUUID(),
+          name: input.name,
+          description: input.description ?? '',
+          labelColumn: input.labelColumn,
+          timestampColumn: input.timestampColumn ?? null,
+          createdBy: context.actor?.id ?? null,
+        });
+        await recordAudit(trx, context, { action: 'dataset.create', entityType: 'dataset', entityId: dataset.id, after: dataset });
+        return dataset;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new ConflictError(`a dataset named ${input.name} already exists`, { name: input.name });
+      throw err;
+    }
+  }
+
+  /** One dataset the actor may see (404 when missing, 403 when not theirs). */
+  async get(actor: Actor | null, id: string): Promise<store.Dataset> {
+    const dataset = await store.findDataset(this.db, id);
+    if (!dataset) throw new NotFoundError('dataset', id);
+    assertCanView(actor, dataset.createdBy, OWN);
+    return dataset;
+  }
+
+  list(actor: Actor, filter: Omit<store.DatasetFilter, 'createdBy'>) {
+    return store.listDatasets(this.db, { ...filter, createdBy: allows(actor.permissions, 'view:all') ? undefined : actor.id });
+  }
+
+  /**
+   * Appends the CSV rows of `source` in one transaction: all of them, or none
+   * when any line is bad. The first upload fixes the schema.
+   */
+  async appendCsv(context: ActionContext, id: string, source: Readable): Promise<AppendResult> {
+    const result = await this.db.transaction(async (trx) => {
+      const dataset = await store.findDataset(trx, id, true);
+      if (!dataset) throw new NotFoundError('dataset', id);
+      assertCanChange(context.actor, dataset.createdBy, OWN);
+      const ingested = await ingestCsv(
+        source,
+        {
+          labelColumn: dataset.labelColumn,
+          timestampColumn: dataset.timestampColumn,
+          schema: dataset.schema,
+          maxBytes: this.options.maxUploadBytes,
+          uploadedAt: new Date(),
+        },
+        (rows) => store.insertRows(trx, id, rows),
+      );
+      const after = await store.recordUpload(trx, id, ingested.schema, ingested.rows);
+      await recordAudit(trx, context, {
+        action: 'dataset.append',
+        entityType: 'dataset',
+        entityId: id,
+        before: { rowCount: dataset.rowCount, schema: dataset.schema },
+        after: { rowCount: after.rowCount, schema: after.schema, appended: ingested.rows, bytes: ingested.bytes },
+      });
+      return { dataset: after, appended: ingested.rows, bytes: ingested.bytes };
+    });
+    try {
+      await this.onRowsAppended?.({ dataset: result.dataset, rows: result.appended, bytes: result.bytes, context });
+    } catch (err) {
+      this.options.onListenerError?.(err);
+    }
+    return result;
+  }
+
+  async rows(actor: Actor, id: string, window: store.TimeWindow, limit: number, offset: number) {
+    const dataset = await this.get(actor, id);
+    const [items, total] = await Promise.all([store.listRows(this.db, id, window, limit, offset), store.countRows(this.db, id, window)]);
+    return { datasetId: dataset.id, items, total };
+  }
+
+  /** The dataset's rows as CSV text chunks (header first), page by page. */
+  async *exportCsv(actor: Actor, id: string, window: store.TimeWindow): AsyncGenerator<string> {
+    const dataset = await this.get(actor, id);
+    const columns = (dataset.schema ?? []).map((column) => column.name);
+    yield `${columns.map(csvField).join(',')}\n`;
+    for await (const page of store.iterateRows(this.db, id, window)) {
+      yield page.map((row) => `${columns.map((name) => csvField(row.data[name])).join(',')}\n`).join('');
+    }
+  }
+
+  /** Whether the actor may read the dataset (jobs check this before using one). */
+  canRead(actor: Actor | null, dataset: store.Dataset): boolean {
+    return canView(actor, dataset.createdBy);
+  }
+}
+
+/** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

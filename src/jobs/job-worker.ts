@@ -1,0 +1,61 @@
+/**
+ * Entry of a job's worker process (started by `worker-process.ts`). Protocol,
+ * JSON over the IPC channel:
+ *
+ *   parent → worker  { type: 'rows', set, rows }       rows of a named set, in batches
+ *                    { type: 'run', task, options }    run a task on the rows received
+ *   worker → parent  { type: 'progress', percent }     0..100 of the task
+ *                    { type: 'log', message }
+ *                    { type: 'result', result }        then the worker exits
+ *                    { type: 'error', message, code }  then the worker exits
+ *
+ * Tasks: `train` (options: TrainOptions; set `train`) → trainModel's result;
+ * `test` (options: { artifact, evaluate }; sets `test`, `reference`) → TestResult.
+ */
+import { evaluateModel, loadModel, trainModel, type EvaluateOptions, type ModelArtifact, type Row, type TrainOptions } from '../ml';
+
+const sets = new Map<string, Row[]>();
+
+function send(message: object): Promise<void> {
+  return new Promise((resolve) => process.send!(message, () => resolve()));
+}
+
+function runTask(task: string, options: any): unknown {
+  if (task === 'train') {
+    let last = -1;
+    return trainModel(sets.get('train') ?? [], options as TrainOptions, (percent) => {
+      if (percent === last) return;
+      last = percent;
+      void send({ type: 'progress', percent });
+    });
+  }
+  if (task === 'test') {
+    const predictor = loadModel(options.artifact as ModelArtifact);
+    const reference = sets.get('reference');
+    const evaluate: EvaluateOptions = { ...(options.evaluate ?? {}), ...(reference?.length ? { referenceRows: reference } : {}) };
+    void send({ type: 'progress', percent: 10 });
+    return evaluateModel(predictor, sets.get('test') ?? [], evaluate);
+  }
+  throw new Error(`unknown worker task ${task}`);
+}
+
+process.on('message', async (message: { type: string; set?: string; rows?: Row[]; task?: string; options?: unknown }) => {
+  if (message.type === 'rows') {
+    const rows = sets.get(message.set!) ?? [];
+    for (const row of message.rows!) rows.push(row);
+    sets.set(message.set!, rows);
+    return;
+  }
+  if (message.type !== 'run') return;
+  try {
+    const result = runTask(message.task!, message.options);
+    await send({ type: 'result', result });
+  } catch (err) {
+    const error = err as Error & { code?: string };
+    await send({ type: 'error', message: error.message ?? String(err), code: error.code });
+  }
+  process.exit(0);
+});
+
+// The server went away: nothing to report to.
+process.on('disconnect', () => process.exit(0));

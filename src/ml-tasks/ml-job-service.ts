@@ -1,0 +1,172 @@
+/**
+ * Starts training and test jobs (REST and the `train` / `test` topics share
+ * it): resolves the defaults from the model's metadata and the dataset,
+ * checks that the columns exist, and queues the job with its parameters spelled
+ * out, so the job row says exactly what was run.
+ */
+import { recordAudit } from '../audit/audit-store';
+import type { Database } from '../db/connect';
+import type { Dataset } from '../datasets/dataset-store';
+import type { DatasetService } from '../datasets/dataset-service';
+import { parseWindow, windowJson } from '../datasets/time-window';
+import { findInstance } from '../engine/instances/instance-store';
+import { ConflictError, ValidationError } from '../errors';
+import type { ActionContext } from '../identity/actor';
+import { assertCanChange } from '../identity/ownership';
+import { findUser } from '../identity/user-store';
+import type { JobRunner } from '../jobs/job-runner';
+import { findJobByKey, insertJob, type Job } from '../jobs/job-store';
+import type { Algorithm, ModelArtifact } from '../ml';
+import { checkAlgorithm, defaultAlgorithm } from '../models/model-metadata';
+import type { ModelService } from '../models/model-service';
+import { readArtifact } from '../models/model-store';
+
+export interface TrainRequest {
+  datasetId?: string;
+  algorithm?: Algorithm;
+  seed?: number;
+  hyperparameters?: Record<string, number>;
+  features?: string[];
+  label?: string;
+  positiveClass?: string;
+  from?: string;
+  to?: string;
+  /** false: the job keeps the artifact in its result; `POST /versions {source: 'trained'}` submits it later. */
+  createVersion?: boolean;
+}
+
+export interface TestRequest {
+  datasetId: string;
+  from?: string;
+  to?: string;
+}
+
+/** Where a job request comes from when a service task makes it. */
+export interface JobOrigin {
+  idempotencyKey: string;
+  processInstanceId: string;
+}
+
+/** Parameters of a `train` job, as stored on the job. */
+export interface TrainJobParams {
+  modelId: string;
+  datasetId: string;
+  algorithm: Algorithm;
+  features: string[];
+  label: string;
+  seed?: number;
+  hyperparameters?: Record<string, number>;
+  positiveClass?: string;
+  from: string | null;
+  to: string | null;
+  createVersion: boolean;
+}
+
+/** Parameters of a `test` job, as stored on the job. */
+export interface TestJobParams {
+  modelId: string;
+  versionNumber: number;
+  datasetId: string;
+  from: string | null;
+  to: string | null;
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
+
+export class MlJobService {
+  constructor(
+    private readonly db: Database,
+    private readonly models: ModelService,
+    private readonly datasets: DatasetService,
+    private readonly jobs: JobRunner,
+  ) {}
+
+  /** Queues a training job (or returns the job a service task already started). */
+  async startTraining(context: ActionContext, modelRef: string, request: TrainRequest, origin?: JobOrigin): Promise<Job> {
+    const existing = origin && (await findJobByKey(this.db, origin.idempotencyKey));
+    if (existing) return existing;
+    const model = await this.models.get(context.actor, modelRef);
+    assertCanChange(context.actor, model.ownerId, 'models you own');
+    const { metadata } = model;
+    const datasetId = request.datasetId ?? metadata.datasetId;
+    if (!datasetId) throw new ValidationError(`no dataset to train ${model.name} on: give datasetId or set the model's metadata.datasetId`, { field: 'datasetId' });
+    const dataset = await this.readableDataset(context, datasetId);
+    const label = request.label ?? metadata.label ?? dataset.labelColumn;
+    const excluded = new Set([label, dataset.timestampColumn, metadata.protectedAttribute]);
+    const features = request.features ?? metadata.features ?? dataset.schema!.map((column) => column.name).filter((name) => !excluded.has(name));
+    requireColumns(dataset, [...features, label]);
+    const algorithm = request.algorithm ?? metadata.algorithm ?? defaultAlgorithm(model.type);
+    checkAlgorithm(model.type, algorithm);
+    const window = windowJson(parseWindow(request.from, request.to));
+    const hyperparameters = request.hyperparameters ?? metadata.hyperparameters;
+    const positiveClass = request.positiveClass ?? metadata.positiveClass;
+    const params: TrainJobParams = {
+      modelId: model.id,
+      datasetId: dataset.id,
+      algorithm,
+      features,
+      label,
+      ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      ...(hyperparameters ? { hyperparameters } : {}),
+      ...(positiveClass !== undefined && model.type === 'classification' ? { positiveClass } : {}),
+      ...window,
+      createVersion: request.createVersion ?? true,
+    };
+    return this.enqueue(context, 'train', model.id, params as unknown as Record<string, unknown>, origin);
+  }
+
+  /** Queues a test job of a version on a dataset window (or returns the service task's existing one). */
+  async startTest(context: ActionContext, modelRef: string, versionNumber: number, request: TestRequest, origin?: JobOrigin): Promise<Job> {
+    const existing = origin && (await findJobByKey(this.db, origin.idempotencyKey));
+    if (existing) return existing;
+    const { model, version } = await this.models.getVersion(context.actor, modelRef, versionNumber);
+    assertCanChange(context.actor, model.ownerId, 'models you own');
+    const bytes = await readArtifact(this.db, version.id);
+    if (!bytes) throw new ConflictError(`version ${versionNumber} of ${model.name} is ${version.source} (${version.uri ?? 'no artifact'}): there is no stored artifact to test`, { source: version.source });
+    const artifact = JSON.parse(bytes.toString('utf8')) as ModelArtifact;
+    const dataset = await this.readableDataset(context, request.datasetId);
+    requireColumns(dataset, [...artifact.features.map((feature) => feature.name), artifact.label]);
+    const params: TestJobParams = { modelId: model.id, versionNumber, datasetId: dataset.id, ...windowJson(parseWindow(request.from, request.to)) };
+    return this.enqueue(context, 'test', model.id, params as unknown as Record<string, unknown>, origin);
+  }
+
+  private async readableDataset(context: ActionContext, id: string): Promise<Dataset> {
+    const dataset = await this.datasets.get(context.actor, id);
+    if (!dataset.schema) throw new ValidationError(`dataset ${dataset.name} has no rows yet: upload a CSV first`, { datasetId: id });
+    return dataset;
+  }
+
+  private async enqueue(context: ActionContext, type: string, modelId: string, params: Record<string, unknown>, origin?: JobOrigin): Promise<Job> {
+    const requestedBy = context.actor?.id ?? (origin ? await this.instanceStarter(origin.processInstanceId) : null);
+    try {
+      const job = await this.db.transaction(async (trx) => {
+        const job = await insertJob(trx, { type, requestedBy, modelId, processInstanceId: origin?.processInstanceId ?? null, idempotencyKey: origin?.idempotencyKey ?? null, params });
+        await recordAudit(trx, context, { action: 'job.create', entityType: 'job', entityId: job.id, after: { type, params, processInstanceId: job.processInstanceId } });
+        return job;
+      });
+      this.jobs.poke();
+      return job;
+    } catch (err) {
+      // Two invocations of the same service task raced: the other one's job is ours.
+      const raced = origin && isUniqueViolation(err) ? await findJobByKey(this.db, origin.idempotencyKey) : null;
+      if (raced) return raced;
+      throw err;
+    }
+  }
+
+  /** The user who started the process instance, when it still exists (jobs of service tasks are theirs). */
+  private async instanceStarter(instanceId: string): Promise<string | null> {
+    const startedBy = (await findInstance(this.db, instanceId))?.startedBy;
+    if (!startedBy || !/^[0-9a-f-]{36}$/i.test(startedBy)) return null;
+    return (await findUser(this.db, startedBy)) ? startedBy : null;
+  }
+}
+
+/** 400 naming the columns the dataset lacks. */
+function requireColumns(dataset: Dataset, columns: string[]): void {
+  const present = new Set(dataset.schema!.map((column) => column.name));
+  const missing = [...new Set(columns)].filter((name) => !present.has(name));
+  if (missing.length) {
+    throw new ValidationError(`dataset ${dataset.name} has no column ${missing.map((name) => `"${name}"`).join(', ')} (it has ${[...present].join(', ')})`, { missing });
+  }
+}
