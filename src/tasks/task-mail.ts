@@ -5,22 +5,12 @@
  */
 import type { Knex } from 'knex';
 import { enqueueMail } from '../notifications/mail-outbox';
+import { emailsOfGroup, emailsOfUsers } from '../notifications/recipients';
 import type { WorkItem } from './work-item';
 
-/** Active users' addresses for candidate groups and users (ids, emails or names). */
+/** Active users' addresses for candidate groups and users (ids or emails). */
 async function recipients(trx: Knex.Transaction, groups: string[], users: string[]): Promise<string[]> {
-  if (!groups.length && !users.length) return [];
-  const rows = await trx('users')
-    .where('active', true)
-    .andWhere((q) =>
-      q
-        .whereRaw('groups \\?| ?::text[]', [groups])
-        .orWhereRaw('id::text = ANY(?::text[])', [users])
-        .orWhereRaw('lower(email) = ANY(?::text[])', [users.map((u) => u.toLowerCase())])
-        .orWhereRaw('name = ANY(?::text[])', [users]),
-    )
-    .pluck('email');
-  return [...new Set(rows as string[])].sort();
+  return [...new Set([...(await emailsOfGroup(trx, groups)), ...(await emailsOfUsers(trx, users))])].sort();
 }
 
 function describe(item: WorkItem): string {
