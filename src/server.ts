@@ -77,7 +77,8 @@ export async function startStagegate(
   const onListenerError = (err: unknown) => logger.error({ err }, 'event listener failed');
   const models = new ModelService(db, { onListenerError });
   const datasets = new DatasetService(db, { maxUploadBytes: config.MAX_UPLOAD_BYTES, onListenerError });
-  const jobs = new JobRunner(db, { owner, concurrency: config.JOB_CONCURRENCY, pollIntervalMs: config.POLL_INTERVAL_MS }, logger);
+  // A job's heartbeat is its lease: a running job whose server stopped beating for LEASE_MS (at least 6 s) is failed.
+  const jobs = new JobRunner(db, { owner, concurrency: config.JOB_CONCURRENCY, pollIntervalMs: config.POLL_INTERVAL_MS, heartbeatMs: 2000, staleMs: Math.max(config.LEASE_MS, 6000) }, logger);
   const mlJobs = new MlJobService(db, models, datasets, jobs);
   registerMlJobs(jobs, db, models);
   registerMlTopics(serviceTasks, { models, mlJobs, jobs });

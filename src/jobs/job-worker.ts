@@ -15,6 +15,15 @@
 import { evaluateModel, loadModel, trainModel, type EvaluateOptions, type ModelArtifact, type Row, type TrainOptions } from '../ml';
 
 const sets = new Map<string, Row[]>();
+const parent = process.ppid;
+
+/**
+ * Training runs synchronously, so 'disconnect' cannot arrive while it does:
+ * a worker whose server died (it was re-parented) stops at its next progress step.
+ */
+function exitIfOrphaned(): void {
+  if (process.ppid !== parent) process.exit(1);
+}
 
 function send(message: object): Promise<void> {
   return new Promise((resolve) => process.send!(message, () => resolve()));
@@ -24,6 +33,7 @@ function runTask(task: string, options: any): unknown {
   if (task === 'train') {
     let last = -1;
     return trainModel(sets.get('train') ?? [], options as TrainOptions, (percent) => {
+      exitIfOrphaned();
       if (percent === last) return;
       last = percent;
       void send({ type: 'progress', percent });

@@ -166,4 +166,46 @@ describe('train and test jobs through REST', () => {
     }
     expect((await server.api.get('/api/jobs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
+
+  it('rejects bad train and test requests with 4xx and queues nothing', async () => {
+    const regression = (await server.api.post('/api/models', { name: 'income', type: 'regression' })).body.id;
+    const external = (await server.api.post('/api/models', { name: 'remote', type: 'classification' })).body.id;
+    await server.api.post(`/api/models/${external}/versions`, { source: 'external', uri: 'https://models.example.com/remote' });
+    const emptyDataset = (await server.api.post('/api/datasets', { name: 'empty', labelColumn: 'default' })).body.id;
+    const before = (await server.api.get('/api/jobs')).body.total;
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const bad: [string, unknown, number, RegExp][] = [
+      [`/api/models/${modelId}/train`, { algorithm: 'logistic-regression' }, 400, /no dataset to train credit-default on/],
+      [`/api/models/${modelId}/train`, { datasetId: unknown }, 404, /dataset .* not found/],
+      [`/api/models/${modelId}/train`, { datasetId: emptyDataset }, 400, /has no rows yet/],
+      [`/api/models/${modelId}/train`, { datasetId, features: ['age', 'shoe_size'] }, 400, /has no column "shoe_size"/],
+      [`/api/models/${modelId}/train`, { datasetId, seed: 'seven' }, 400, /seed/],
+      [`/api/models/${modelId}/train`, { datasetId, algorithm: 'svm' }, 400, /algorithm/],
+      [`/api/models/${modelId}/train`, { datasetId, from: "2025-01-01'; DROP TABLE jobs; --" }, 400, /from: .* is not a time/],
+      [`/api/models/${regression}/train`, { datasetId, label: 'income', algorithm: 'logistic-regression' }, 400, /logistic-regression does not do regression/],
+      [`/api/models/${unknown}/train`, { datasetId }, 404, /model .* not found/],
+      [`/api/models/${modelId}/versions/99/test`, { datasetId }, 404, /version/],
+      [`/api/models/${modelId}/versions/1/test`, {}, 400, /datasetId/],
+      [`/api/models/${modelId}/versions/1/test`, { datasetId, from: 'tomorrow-ish' }, 400, /from: .* is not a time/],
+      [`/api/models/${external}/versions/1/test`, { datasetId }, 409, /is external .* no stored artifact to test/],
+    ];
+    for (const [path, body, status, message] of bad) {
+      const reply = await server.api.post(path, body);
+      expect({ path, body, status: reply.status }).toEqual({ path, body, status });
+      expect(reply.body.error.message).toMatch(message);
+    }
+    expect((await server.api.get('/api/jobs')).body.total).toBe(before);
+  });
+
+  it('fails a job with a readable reason when the data cannot train the model', async () => {
+    // A regression on a categorical label: the worker reports why, the job fails, the server is fine.
+    const model = (await server.api.post('/api/models', { name: 'region-regression', type: 'regression' })).body.id;
+    const started = await server.api.post(`/api/models/${model}/train`, { datasetId, label: 'region', algorithm: 'decision-tree' });
+    expect(started.status).toBe(202);
+    const job = await waitForJob(started.body.id);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/region/);
+    expect(job.log.at(-1).message).toBe(`failed: ${job.error}`);
+    expect((await server.api.get(`/api/models/${model}/versions`)).body.total).toBe(0);
+  });
 });
