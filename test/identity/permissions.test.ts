@@ -72,6 +72,13 @@ const rows: Row[] = [
     success: 201,
   },
   {
+    row: 'register models, submit versions, upload data',
+    permission: 'models:write',
+    allowed: ['tenant_admin', 'analytics_admin', 'experiment_contributor'],
+    attempt: (u) => u.api.post('/api/models', { name: `model-${++serial}`, type: 'classification' }),
+    success: 201,
+  },
+  {
     row: 'start processes, send messages and signals (extension)',
     permission: 'instances:start',
     allowed: ['tenant_admin', 'analytics_admin', 'deployment_contributor', 'experiment_contributor'],
