@@ -45,3 +45,20 @@ export async function serverVersion(url: string): Promise<string> {
     await client.end();
   }
 }
+
+/** Storage of the waiting instances: database size and the mean stored engine state of `waiting` rows. */
+export async function storageStats(url: string): Promise<{ databaseBytes: number; engineStateBytes: number; waiting: number }> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT pg_database_size(current_database()) AS database_bytes,
+              coalesce(avg(pg_column_size(engine_state)), 0) AS engine_state_bytes,
+              count(*) AS waiting
+       FROM process_instances WHERE status = 'waiting'`,
+    );
+    return { databaseBytes: Number(rows[0].database_bytes), engineStateBytes: Number(rows[0].engine_state_bytes), waiting: Number(rows[0].waiting) };
+  } finally {
+    await client.end();
+  }
+}

@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { ThroughputResult } from './baseline-bpmn-engine';
-import { createFreshDatabase, serverVersion } from './postgres';
+import { createFreshDatabase, serverVersion, storageStats } from './postgres';
 import { mb, perSecond, ratio, seconds, table, verdict } from './report';
 import { measureResume, ResumeResult } from './resume';
 import { benchEnv } from './stagegate';
@@ -59,6 +59,7 @@ interface Results {
   commits?: ThroughputResult;
   postgres?: ThroughputResult;
   waiting?: WaitingMemoryResult;
+  storage?: { databaseBytes: number; engineStateBytes: number; waiting: number };
   resume?: ResumeResult;
   errors: string[];
   totalSeconds?: number;
@@ -164,6 +165,7 @@ async function main(): Promise<void> {
         const setup = await measureWaitingMemory(env, { count: sizes.waiting, withTimer: sizes.resume, clients: CLIENTS }, log);
         server = setup.server;
         results.waiting = setup.result;
+        results.storage = await storageStats(database.url);
         log(`(d) stop; ${sizes.resume} timers come due while it is down; restart; wait until those instances are completed`);
         const resumed = await measureResume(setup.server, env, sizes.resume, setup.dueAt);
         server = resumed.server;
@@ -262,6 +264,12 @@ function render(r: Results): string {
         `Started over REST at ${perSecond(w.startedPerSecond)} (${seconds(w.startSeconds)}).`,
       '',
     );
+    if (r.storage) {
+      out.push(
+        `In PostgreSQL: database ${mb(r.storage.databaseBytes)} for ${r.storage.waiting} waiting instances; stored engine state ${(r.storage.engineStateBytes / 1024).toFixed(1)} KB per instance (mean, as stored).`,
+        '',
+      );
+    }
   }
   if (r.resume) {
     const d = r.resume;

@@ -5,6 +5,7 @@ import { isEmbedded, type Database } from '../db/connect';
 import { AppError, ConflictError, NotFoundError } from '../errors';
 import type { ActionContext } from '../identity/actor';
 import type { Logger } from '../logger';
+import { JobProgress } from './job-progress';
 import * as store from './job-store';
 import { WorkerProcess } from './worker-process';
 
@@ -47,18 +48,11 @@ export class JobRunnerStoppedError extends Error {
   }
 }
 
-const MAX_LOG_LINES = 500;
-const FLUSH_MS = 500;
-
 interface ActiveJob {
   job: store.Job;
   controller: AbortController;
   workers: Set<WorkerProcess>;
-  lines: store.JobLogLine[];
-  logged: number;
-  progress: number;
-  flushing: Promise<void>;
-  flushTimer: NodeJS.Timeout | null;
+  progress: JobProgress;
   /** Who cancelled it here (audited with the cancellation); null when the request came through the database. */
   cancelledBy?: ActionContext | null;
   shutdown: boolean;
@@ -217,11 +211,7 @@ export class JobRunner {
       job,
       controller: new AbortController(),
       workers: new Set(),
-      lines: [],
-      logged: job.log.length,
-      progress: 0,
-      flushing: Promise.resolve(),
-      flushTimer: null,
+      progress: new JobProgress(this.db, job.id, this.options.owner, job.log.length, this.logger),
       shutdown: false,
       done: new Promise((resolve) => (finished = resolve)),
     };
@@ -240,17 +230,11 @@ export class JobRunner {
   }
 
   private io(active: ActiveJob): JobIO {
-    const log = (message: string) => {
-      this.appendLine(active, message);
-      this.scheduleFlush(active);
-    };
+    const log = (message: string) => active.progress.log(message);
     return {
       job: active.job,
       signal: active.controller.signal,
-      progress: (percent) => {
-        active.progress = Math.max(0, Math.min(100, Math.round(percent)));
-        this.scheduleFlush(active);
-      },
+      progress: (percent) => active.progress.report(percent),
       log,
       spawnWorker: () => {
         if (active.controller.signal.aborted) throw active.controller.signal.reason;
@@ -274,20 +258,19 @@ export class JobRunner {
       failure = err;
     }
     await Promise.all([...active.workers].map((worker) => worker.kill()));
-    if (active.flushTimer) clearTimeout(active.flushTimer);
-    await active.flushing;
     if (active.shutdown) {
+      await active.progress.settle();
       await store.requeue(this.db, [job.id], this.options.owner);
       return null;
     }
     if (controller.signal.aborted) {
-      this.appendLine(active, 'cancelled: the worker process was stopped');
+      active.progress.log('cancelled: the worker process was stopped');
       return this.finish(active, { status: 'cancelled' });
     }
     if (failure !== undefined || !outcome) {
       const message = failure instanceof Error ? failure.message : String(failure);
       if (!(failure instanceof AppError) && !(failure instanceof Error && /^Worker/.test(failure.name))) this.logger.warn({ err: failure, jobId: job.id }, 'job failed');
-      this.appendLine(active, `failed: ${message}`);
+      active.progress.log(`failed: ${message}`);
       return this.finish(active, { status: 'failed', error: message });
     }
     try {
@@ -295,7 +278,7 @@ export class JobRunner {
     } catch (err) {
       if (err instanceof LostJobError) throw err;
       const message = `storing the result failed: ${err instanceof Error ? err.message : String(err)}`;
-      this.appendLine(active, message);
+      active.progress.log(message);
       return this.finish(active, { status: 'failed', error: message });
     }
   }
@@ -305,6 +288,7 @@ export class JobRunner {
     end: { status: 'succeeded' | 'failed' | 'cancelled'; result?: unknown; error?: string; commit?: JobOutcome['commit'] },
   ): Promise<store.Job | null> {
     const { job } = active;
+    const lines = await active.progress.settle();
     try {
       await this.db.transaction(async (trx) => {
         let result = end.result;
@@ -312,8 +296,8 @@ export class JobRunner {
           const extra = await end.commit(trx);
           if (extra) result = { ...(result as object), ...extra };
         }
-        const progress = end.status === 'succeeded' ? 100 : active.progress;
-        const finished = await store.finishJob(trx, job.id, this.options.owner, { status: end.status, progress, result, error: end.error, lines: active.lines });
+        const progress = end.status === 'succeeded' ? 100 : active.progress.percent;
+        const finished = await store.finishJob(trx, job.id, this.options.owner, { status: end.status, progress, result, error: end.error, lines });
         if (!finished) throw new LostJobError();
         if (end.status === 'cancelled' && active.cancelledBy) {
           await recordAudit(trx, active.cancelledBy, { action: 'job.cancel', entityType: 'job', entityId: job.id, before: { status: 'running' }, after: { status: 'cancelled' } });
@@ -323,28 +307,7 @@ export class JobRunner {
       if (!(err instanceof LostJobError)) throw err;
       this.logger.warn({ jobId: job.id }, 'job was no longer running here when it ended (failed as an orphan?)');
     }
-    active.lines = [];
     return store.findJob(this.db, job.id);
-  }
-
-  private appendLine(active: ActiveJob, message: string): void {
-    if (active.logged >= MAX_LOG_LINES) return;
-    active.logged += 1;
-    const text = active.logged === MAX_LOG_LINES ? '(log truncated)' : message.slice(0, 2000);
-    active.lines.push({ at: new Date().toISOString(), message: text });
-  }
-
-  /** Progress and log lines reach the database at most every FLUSH_MS. */
-  private scheduleFlush(active: ActiveJob): void {
-    if (active.flushTimer) return;
-    active.flushTimer = setTimeout(() => {
-      active.flushTimer = null;
-      const lines = active.lines;
-      active.lines = [];
-      active.flushing = active.flushing
-        .then(() => store.reportProgress(this.db, active.job.id, this.options.owner, active.progress, lines))
-        .catch((err) => this.logger.warn({ err, jobId: active.job.id }, 'storing job progress failed'));
-    }, FLUSH_MS);
   }
 
   private async beat(): Promise<void> {
