@@ -7,6 +7,7 @@ import { bpmnProcess, flow } from '../support/bpmn';
 import { client } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { createUser, TestUser } from '../support/users';
+import { creditRisk, uploadCsv } from '../support/ml-data';
 
 const ROLES = ['tenant_admin', 'analytics_admin', 'model_approver', 'deployment_contributor', 'experiment_contributor', 'viewer', 'external_worker'] as const;
 type RoleName = (typeof ROLES)[number];
@@ -17,6 +18,15 @@ let server: TestServer;
 const users = {} as Record<RoleName, TestUser>;
 let adminInstance = '';
 let serial = 0;
+let dataset = '';
+
+/** A training job someone else (the admin) requested; queued or running, it can be cancelled. */
+async function adminJob(): Promise<string> {
+  const model = await server.api.post('/api/models', { name: `job-model-${++serial}`, type: 'classification', metadata: { thresholds: [], train: true, label: 'default' } });
+  const job = await server.api.post(`/api/models/${model.body.id}/train`, { datasetId: dataset, algorithm: 'random-forest' });
+  if (job.status !== 202) throw new Error(`train answered ${job.status}: ${JSON.stringify(job.body)}`);
+  return job.body.id;
+}
 
 async function openTask(): Promise<string> {
   const started = await server.api.post('/api/process-definitions/matrix-approval/start', {});
@@ -72,6 +82,14 @@ const rows: Row[] = [
     success: 201,
   },
   {
+    row: 'stop/cancel jobs (one someone else requested)',
+    permission: 'jobs:cancel:any',
+    allowed: ['tenant_admin', 'analytics_admin'],
+    attempt: async (u) => u.api.post(`/api/jobs/${await adminJob()}/cancel`),
+    success: 200,
+    refusedEarlier: { model_approver: 'jobs:cancel:own', viewer: 'jobs:cancel:own', external_worker: 'jobs:cancel:own' },
+  },
+  {
     row: 'register models, submit versions, upload data',
     permission: 'models:write',
     allowed: ['tenant_admin', 'analytics_admin', 'experiment_contributor'],
@@ -99,6 +117,8 @@ beforeAll(async () => {
   expect((await server.api.deploy(approval)).status).toBe(201);
   for (const role of ROLES) users[role] = await createUser(server, [role]);
   adminInstance = (await server.api.post('/api/process-definitions/matrix-approval/start', {})).body.id;
+  dataset = (await server.api.post('/api/datasets', { name: 'matrix-data', labelColumn: 'default', timestampColumn: 'applied_at' })).body.id;
+  expect((await uploadCsv(server.stagegate.url, dataset, creditRisk(300, 3).csv)).status).toBeLessThan(300);
   await server.waitForStatus(adminInstance, 'waiting');
 });
 afterAll(() => server.close());
@@ -128,6 +148,20 @@ describe('own + shared for contributors', () => {
     expect(listed.body.items.every((i: any) => i.startedBy === contributor.id)).toBe(true);
     expect((await contributor.api.get('/api/process-definitions')).status).toBe(200);
     expect((await contributor.api.get(`/api/process-instances/${adminInstance}`)).status).toBe(403);
+  });
+
+  it('a contributor cancels the jobs they requested', async () => {
+    const contributor = users.experiment_contributor;
+    const own = (await contributor.api.post('/api/datasets', { name: 'contributor-data', labelColumn: 'default', timestampColumn: 'applied_at' })).body.id;
+    expect((await uploadCsv(server.stagegate.url, own, creditRisk(300, 4).csv, { token: contributor.token })).status).toBeLessThan(300);
+    expect((await contributor.api.post(`/api/models/x/train`, { datasetId: dataset })).status).toBe(400);
+    const model = await contributor.api.post('/api/models', { name: 'contributor-model', type: 'classification', metadata: { thresholds: [], train: true, label: 'default' } });
+    expect((await contributor.api.post(`/api/models/${model.body.id}/train`, { datasetId: dataset })).status).toBe(403);
+    const job = await contributor.api.post(`/api/models/${model.body.id}/train`, { datasetId: own, algorithm: 'random-forest' });
+    expect(job.status).toBe(202);
+    const cancelled = await contributor.api.post(`/api/jobs/${job.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
   });
 });
 
