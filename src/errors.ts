@@ -54,3 +54,9 @@ export class UnsupportedMediaTypeError extends AppError {
     super(`Content type ${given || '(none)'} is not accepted here; send ${accepted.join(' or ')}`, 'UNSUPPORTED_MEDIA_TYPE', { given, accepted });
   }
 }
+
+export class RateLimitedError extends AppError {
+  constructor(message: string) {
+    super(message, 'RATE_LIMITED');
+  }
+}

@@ -16,7 +16,7 @@ import { ServiceTaskRegistry } from './engine/service-tasks/handler-registry';
 import { createApp } from './http/app';
 import { createRegistry } from './http/openapi';
 import { auditRoutes } from './audit/audit-routes';
-import { authenticate, rateLimits } from './identity/authenticate';
+import { AuthFailureLimit, authenticate, tokenRateLimit } from './identity/authenticate';
 import { identityRoutes } from './identity/identity-routes';
 import { UserService } from './identity/user-service';
 import { settingsRoutes } from './settings/settings';
@@ -133,8 +133,8 @@ export async function startStagegate(
     largeJson: { paths: [/^\/api\/models\/[^/]+\/versions$/], maxBytes: config.MAX_UPLOAD_BYTES },
     isReady: () => ready,
     authentication: [
-      ...rateLimits({ failuresPerMinute: config.AUTH_FAILURES_PER_MINUTE, requestsPerMinute: config.RATE_LIMIT_PER_MINUTE }),
-      authenticate(db),
+      authenticate(db, new AuthFailureLimit(config.AUTH_FAILURES_PER_MINUTE)),
+      tokenRateLimit(config.RATE_LIMIT_PER_MINUTE),
     ],
     routers: [
       identityRoutes(registry, db, users),

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../errors';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, RateLimitedError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 import type { Logger } from '../logger';
 
 /** The one place that maps domain errors to HTTP status codes. */
@@ -10,6 +10,7 @@ function statusOf(err: AppError): number {
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ConflictError) return 409;
   if (err instanceof PayloadTooLargeError) return 413;
+  if (err instanceof RateLimitedError) return 429;
   if (err instanceof UnsupportedMediaTypeError) return 415;
   return 400;
 }

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Database } from '../db/connect';
-import { UnauthorizedError } from '../errors';
+import { RateLimitedError, UnauthorizedError } from '../errors';
 import type { Actor } from './actor';
 import { permissionsOf } from './roles';
 import { hashToken } from './tokens';
@@ -17,16 +17,18 @@ const bearer = /^Bearer\s+(\S{16,512})$/i;
  * `res.locals.actor`; 401 for a missing, malformed, unknown, revoked or
  * expired token. A revoked token fails on its very next request: nothing is cached.
  */
-export function authenticate(db: Database): RequestHandler {
+export function authenticate(db: Database, failures: AuthFailureLimit): RequestHandler {
   return async (req, res, next) => {
+    const address = req.ip ?? 'unknown';
+    if (failures.blocked(address)) return next(new RateLimitedError('Too many failed authentications; try again in a minute'));
     const match = bearer.exec(req.get('authorization') ?? '');
     if (!match) {
-      res.locals.authFailed = true;
+      failures.record(address);
       return next(new UnauthorizedError('Send an API token as "Authorization: Bearer <token>"'));
     }
     const found = await findUserByTokenHash(db, hashToken(match[1]));
     if (!found) {
-      res.locals.authFailed = true;
+      failures.record(address);
       return next(new UnauthorizedError('The API token is unknown, revoked or expired'));
     }
     const { user } = found;
@@ -37,24 +39,46 @@ export function authenticate(db: Database): RequestHandler {
   };
 }
 
-/** Limits failed authentications per client address (guessing tokens) and requests per token. */
-export function rateLimits(options: { failuresPerMinute: number; requestsPerMinute: number }): RequestHandler[] {
-  const failures = rateLimit({
+/**
+ * Failed authentications per client address in a one-minute window. Only
+ * failures count (a burst of good requests never trips it), so it is checked
+ * before authenticating and fed after.
+ */
+export class AuthFailureLimit {
+  private readonly failures = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(private readonly perMinute: number) {}
+
+  blocked(address: string): boolean {
+    const entry = this.failures.get(address);
+    if (!entry || entry.resetAt <= Date.now()) return false;
+    return entry.count >= this.perMinute;
+  }
+
+  record(address: string): void {
+    const now = Date.now();
+    const entry = this.failures.get(address);
+    if (!entry || entry.resetAt <= now) {
+      if (this.failures.size > 10_000) this.sweep(now);
+      this.failures.set(address, { count: 1, resetAt: now + 60_000 });
+    } else {
+      entry.count += 1;
+    }
+  }
+
+  private sweep(now: number): void {
+    for (const [address, entry] of this.failures) if (entry.resetAt <= now) this.failures.delete(address);
+  }
+}
+
+/** Limits requests per token (a fixed one-minute window). */
+export function tokenRateLimit(requestsPerMinute: number): RequestHandler {
+  return rateLimit({
     windowMs: 60_000,
-    limit: options.failuresPerMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => !res.locals.authFailed,
-    message: { error: { code: 'RATE_LIMITED', message: 'Too many failed authentications; try again in a minute' } },
-  });
-  const perToken = rateLimit({
-    windowMs: 60_000,
-    limit: options.requestsPerMinute,
+    limit: requestsPerMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) => hashToken(req.get('authorization') ?? ''),
     message: { error: { code: 'RATE_LIMITED', message: 'Too many requests for this token; try again in a minute' } },
   });
-  return [failures, perToken];
 }

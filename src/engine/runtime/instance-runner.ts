@@ -116,7 +116,9 @@ export class InstanceRunner {
       }
       for (const id of claimed) void this.advance(id);
       // A full batch means more may be due; otherwise sleep until the next poll or a poke.
-      if (free === 0 || claimed.length < free) await this.sleep(this.options.pollIntervalMs);
+      // Requests that run their instance at once (runNow) can push `active` past the limit, so
+      // `free` may be negative: then, too, the loop must sleep rather than spin without awaiting.
+      if (free <= 0 || claimed.length < free) await this.sleep(this.options.pollIntervalMs);
     }
   }
 
