@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * API tokens are 32 random bytes; only their SHA-256 is stored. A fast hash is
@@ -15,11 +15,4 @@ export function hashToken(token: string): string {
 /** The first characters of a token, safe to show in listings. */
 export function tokenPrefix(token: string): string {
   return token.slice(0, 10);
-}
-
-/** Constant-time comparison of two secrets. */
-export function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(hashToken(a), 'hex');
-  const right = Buffer.from(hashToken(b), 'hex');
-  return timingSafeEqual(left, right);
 }
