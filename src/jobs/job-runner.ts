@@ -5,6 +5,7 @@ import { isEmbedded, type Database } from '../db/connect';
 import { AppError, ConflictError, NotFoundError } from '../errors';
 import type { ActionContext } from '../identity/actor';
 import type { Logger } from '../logger';
+import { CommandProcess, type CommandOptions } from './command-process';
 import { JobProgress } from './job-progress';
 import * as store from './job-store';
 import { WorkerProcess } from './worker-process';
@@ -19,6 +20,8 @@ export interface JobIO {
   log(message: string): void;
   /** A worker process for the heavy part; killed when the job is cancelled. */
   spawnWorker(): WorkerProcess;
+  /** An external command (a model's own train/score command); killed with its process group when the job is cancelled. */
+  spawnCommand(options: CommandOptions): CommandProcess;
 }
 
 export interface JobOutcome {
@@ -51,7 +54,8 @@ export class JobRunnerStoppedError extends Error {
 interface ActiveJob {
   job: store.Job;
   controller: AbortController;
-  workers: Set<WorkerProcess>;
+  /** Worker processes and commands of the job: all killed when it ends or is cancelled. */
+  workers: Set<WorkerProcess | CommandProcess>;
   progress: JobProgress;
   /** Who cancelled it here (audited with the cancellation); null when the request came through the database. */
   cancelledBy?: ActionContext | null;
@@ -130,7 +134,7 @@ export class JobRunner {
     this.sleeper = null;
   }
 
-  /** The worker processes of a job running here (their pids). */
+  /** The worker processes and commands of a job running here (their pids). */
   workerPids(jobId: string): number[] {
     return [...(this.active.get(jobId)?.workers ?? [])].map((worker) => worker.pid).filter((pid): pid is number => pid !== undefined);
   }
@@ -242,6 +246,12 @@ export class JobRunner {
         active.workers.add(worker);
         return worker;
       },
+      spawnCommand: (options) => {
+        if (active.controller.signal.aborted) throw active.controller.signal.reason;
+        const command = new CommandProcess(options);
+        active.workers.add(command);
+        return command;
+      },
     };
   }
 
@@ -269,7 +279,7 @@ export class JobRunner {
     }
     if (failure !== undefined || !outcome) {
       const message = failure instanceof Error ? failure.message : String(failure);
-      if (!(failure instanceof AppError) && !(failure instanceof Error && /^Worker/.test(failure.name))) this.logger.warn({ err: failure, jobId: job.id }, 'job failed');
+      if (!(failure instanceof AppError) && !(failure instanceof Error && /^(Worker|Command)/.test(failure.name))) this.logger.warn({ err: failure, jobId: job.id }, 'job failed');
       active.progress.log(`failed: ${message}`);
       return this.finish(active, { status: 'failed', error: message });
     }

@@ -10,9 +10,23 @@
  *                    { type: 'error', message, code }  then the worker exits
  *
  * Tasks: `train` (options: TrainOptions; set `train`) → trainModel's result;
- * `test` (options: { artifact, evaluate }; sets `test`, `reference`) → TestResult.
+ * `test` (options: { artifact, evaluate }; sets `test`, `reference`) → TestResult;
+ * `evaluate-predictions` (options: { model: ScoredModel, evaluate }; sets `test`,
+ * `predictions` — one Prediction per test row, from a model's score command,
+ * `reference`) → TestResult.
  */
-import { evaluateModel, loadModel, trainModel, type EvaluateOptions, type ModelArtifact, type Row, type TrainOptions } from '../ml';
+import { evaluateModel, loadModel, trainModel, type EvaluateOptions, type ModelArtifact, type Prediction, type Predictor, type Row, type TrainOptions } from '../ml';
+import { categoryOfCell, sortCategories } from '../ml/schema/cell-values';
+
+/** What `evaluate-predictions` knows of a model scored by its own command. */
+export interface ScoredModel {
+  type: ModelArtifact['type'];
+  label: string;
+  features: ModelArtifact['features'];
+  /** The classes seen in training (classification); otherwise those of the labels and predictions. */
+  classes?: string[];
+  positiveClass?: string;
+}
 
 const sets = new Map<string, Row[]>();
 const parent = process.ppid;
@@ -46,7 +60,42 @@ function runTask(task: string, options: any): unknown {
     void send({ type: 'progress', percent: 10 });
     return evaluateModel(predictor, sets.get('test') ?? [], evaluate);
   }
+  if (task === 'evaluate-predictions') {
+    const reference = sets.get('reference');
+    const evaluate: EvaluateOptions = { ...(options.evaluate ?? {}), ...(reference?.length ? { referenceRows: reference } : {}) };
+    void send({ type: 'progress', percent: 10 });
+    const rows = sets.get('test') ?? [];
+    return evaluateModel(scoredPredictor(options.model as ScoredModel, rows, (sets.get('predictions') ?? []) as unknown as Prediction[]), rows, evaluate);
+  }
   throw new Error(`unknown worker task ${task}`);
+}
+
+/** A predictor that answers with the predictions a score command already made, so the test result is computed as for built-in models. */
+function scoredPredictor(model: ScoredModel, rows: Row[], predictions: Prediction[]): Predictor {
+  let classes: string[] | undefined;
+  if (model.type === 'classification') {
+    const seen = [...rows.map((row) => categoryOfCell(row[model.label] as string | number)), ...predictions.map((p) => String(p.value))];
+    classes = model.classes?.length ? model.classes : sortCategories(seen);
+  }
+  const positiveClass = model.positiveClass ?? classes?.[1] ?? classes?.[0];
+  const artifact = {
+    format: 'stagegate-model/1',
+    algorithm: 'command',
+    type: model.type,
+    label: model.label,
+    features: model.features,
+    ...(classes ? { classes, positiveClass } : {}),
+    encoding: null,
+    model: null,
+    trainedAt: '',
+  } as unknown as ModelArtifact;
+  return {
+    artifact,
+    predict(scored) {
+      if (scored.length !== predictions.length) throw new Error(`the score command wrote ${predictions.length} predictions for ${scored.length} rows`);
+      return predictions;
+    },
+  };
 }
 
 process.on('message', async (message: { type: string; set?: string; rows?: Row[]; task?: string; options?: unknown }) => {

@@ -17,9 +17,9 @@ import { findUser } from '../identity/user-store';
 import type { JobRunner } from '../jobs/job-runner';
 import { findJobByKey, insertJob, type Job } from '../jobs/job-store';
 import type { Algorithm, ModelArtifact } from '../ml';
-import { checkAlgorithm, defaultAlgorithm } from '../models/model-metadata';
+import { checkAlgorithm, DEFAULT_COMMAND_TIMEOUT_MS, defaultAlgorithm } from '../models/model-metadata';
 import type { ModelService } from '../models/model-service';
-import { readArtifact } from '../models/model-store';
+import { readArtifact, type Model } from '../models/model-store';
 
 export interface TrainRequest {
   datasetId?: string;
@@ -47,11 +47,19 @@ export interface JobOrigin {
   processInstanceId: string;
 }
 
+/** A model command snapshotted on the job when it is queued (a later change of the model does not affect it). */
+export interface JobCommand {
+  argv: string[];
+  timeoutMs: number;
+}
+
 /** Parameters of a `train` job, as stored on the job. */
 export interface TrainJobParams {
   modelId: string;
   datasetId: string;
-  algorithm: Algorithm;
+  /** `command`: the model's own train command runs (`command` below). */
+  algorithm: Algorithm | 'command';
+  command?: JobCommand;
   features: string[];
   label: string;
   seed?: number;
@@ -69,6 +77,8 @@ export interface TestJobParams {
   datasetId: string;
   from: string | null;
   to: string | null;
+  /** Set for a version a train command made: its score command runs. */
+  command?: JobCommand;
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
@@ -95,8 +105,9 @@ export class MlJobService {
     const excluded = new Set([label, dataset.timestampColumn, metadata.protectedAttribute]);
     const features = request.features ?? metadata.features ?? dataset.schema!.map((column) => column.name).filter((name) => !excluded.has(name));
     requireColumns(dataset, [...features, label]);
-    const algorithm = request.algorithm ?? metadata.algorithm ?? defaultAlgorithm(model.type);
-    checkAlgorithm(model.type, algorithm);
+    const command = metadata.command ? trainCommand(model, request) : undefined;
+    const algorithm = command ? 'command' : (request.algorithm ?? metadata.algorithm ?? defaultAlgorithm(model.type));
+    if (!command) checkAlgorithm(model.type, algorithm);
     const window = windowJson(parseWindow(request.from, request.to));
     const hyperparameters = request.hyperparameters ?? metadata.hyperparameters;
     const positiveClass = request.positiveClass ?? metadata.positiveClass;
@@ -104,6 +115,7 @@ export class MlJobService {
       modelId: model.id,
       datasetId: dataset.id,
       algorithm,
+      ...(command ? { command } : {}),
       features,
       label,
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
@@ -123,10 +135,12 @@ export class MlJobService {
     assertCanChange(context.actor, model.ownerId, 'models you own');
     const bytes = await readArtifact(this.db, version.id);
     if (!bytes) throw new ConflictError(`version ${versionNumber} of ${model.name} is ${version.source} (${version.uri ?? 'no artifact'}): there is no stored artifact to test`, { source: version.source });
-    const artifact = JSON.parse(bytes.toString('utf8')) as ModelArtifact;
+    const commandVersion = commandTrained(version.trainingMetrics);
+    const command = commandVersion ? scoreCommand(model, versionNumber) : undefined;
+    const columns = commandVersion ? [...commandVersion.features, commandVersion.label] : artifactColumns(bytes);
     const dataset = await this.readableDataset(context, request.datasetId);
-    requireColumns(dataset, [...artifact.features.map((feature) => feature.name), artifact.label]);
-    const params: TestJobParams = { modelId: model.id, versionNumber, datasetId: dataset.id, ...windowJson(parseWindow(request.from, request.to)) };
+    requireColumns(dataset, columns);
+    const params: TestJobParams = { modelId: model.id, versionNumber, datasetId: dataset.id, ...windowJson(parseWindow(request.from, request.to)), ...(command ? { command } : {}) };
     return this.enqueue(context, 'test', model.id, params as unknown as Record<string, unknown>, origin);
   }
 
@@ -160,6 +174,35 @@ export class MlJobService {
     if (!startedBy || !/^[0-9a-f-]{36}$/i.test(startedBy)) return null;
     return (await findUser(this.db, startedBy)) ? startedBy : null;
   }
+}
+
+/** The train command of a command model; 400 for options only built-in trainers have. */
+function trainCommand(model: Model, request: TrainRequest): JobCommand {
+  const command = model.metadata.command!;
+  if (!command.train) throw new ConflictError(`model ${model.name} has a command without "train": give metadata.command.train or remove the command to use a built-in trainer`, { command });
+  if (request.algorithm) throw new ValidationError(`model ${model.name} is trained by its own command; "algorithm" applies to built-in trainers only`, { field: 'algorithm' });
+  if (request.createVersion === false) throw new ValidationError(`model ${model.name} is trained by its own command: its artifact is always stored as a version (createVersion false is for built-in trainers)`, { field: 'createVersion' });
+  return { argv: command.train, timeoutMs: command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS };
+}
+
+/** The score command that tests a version a train command made (409 when the model has none now). */
+function scoreCommand(model: Model, versionNumber: number): JobCommand {
+  const command = model.metadata.command;
+  if (!command?.score) throw new ConflictError(`version ${versionNumber} of ${model.name} was made by a train command; testing it needs metadata.command.score`, { versionNumber });
+  return { argv: command.score, timeoutMs: command.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS };
+}
+
+/** The features and label of a version a train command made (null for other versions). */
+export function commandTrained(metrics: unknown): { features: string[]; label: string; classes?: string[] } | null {
+  const record = metrics as { algorithm?: string; features?: string[]; label?: string; classes?: string[] } | null;
+  if (record?.algorithm !== 'command' || !Array.isArray(record.features) || typeof record.label !== 'string') return null;
+  return { features: record.features, label: record.label, ...(record.classes ? { classes: record.classes } : {}) };
+}
+
+/** The columns a built-in artifact reads. */
+function artifactColumns(bytes: Buffer): string[] {
+  const artifact = JSON.parse(bytes.toString('utf8')) as ModelArtifact;
+  return [...artifact.features.map((feature) => feature.name), artifact.label];
 }
 
 /** 400 naming the columns the dataset lacks. */

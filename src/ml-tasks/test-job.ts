@@ -3,15 +3,17 @@
  * in a worker process and stores the standardized test result on the version
  * (and on the job). Drift is measured against a sample of the version's
  * training rows when it was trained here; fairness over the model's protected
- * attribute when it names one.
+ * attribute when it names one. Versions a train command made are scored by
+ * the model's score command (`command-test-job.ts`).
  */
 import { recordAudit } from '../audit/audit-store';
 import type { Database } from '../db/connect';
-import { findDataset } from '../datasets/dataset-store';
+import { findDataset, type Dataset } from '../datasets/dataset-store';
 import { SYSTEM } from '../identity/actor';
-import type { JobExecutor } from '../jobs/job-runner';
+import type { JobExecutor, JobIO, JobOutcome } from '../jobs/job-runner';
 import type { EvaluateOptions, ModelArtifact, TestResult } from '../ml';
-import { findModel, findVersion, insertTestResult, readArtifact } from '../models/model-store';
+import { findModel, findVersion, insertTestResult, readArtifact, type Model, type ModelVersion } from '../models/model-store';
+import { runCommandTest } from './command-test-job';
 import { describeWindow, feedRows, storedWindow } from './dataset-feed';
 import type { TestJobParams } from './ml-job-service';
 
@@ -38,6 +40,11 @@ export function testJobExecutor(db: Database): JobExecutor {
     if (!dataset) throw new Error(`dataset ${params.datasetId} no longer exists`);
     const bytes = await readArtifact(db, version.id);
     if (!bytes) throw new Error(`version ${version.number} of ${model.name} has no stored artifact`);
+    if (params.command) {
+      const testResult = await runCommandTest(db, io, { params, model, version, dataset, artifact: bytes });
+      io.log(`tested ${testResult.rows} rows`);
+      return outcome(io, { model, version, dataset, params, testResult });
+    }
     const artifact = JSON.parse(bytes.toString('utf8')) as ModelArtifact;
     const features = artifact.features.map((feature) => feature.name);
     const protectedAttribute = model.type === 'classification' ? model.metadata.protectedAttribute : undefined;
@@ -65,15 +72,21 @@ export function testJobExecutor(db: Database): JobExecutor {
     worker.events.progress = (percent) => io.progress(60 + percent * 0.35);
     const testResult = await worker.run<TestResult>('test', { artifact, evaluate });
     io.log(`tested ${testResult.rows} rows`);
+    return outcome(io, { model, version, dataset, params, testResult });
+  };
+}
 
-    const result: TestJobResult = { testResult, versionNumber: version.number, datasetId: dataset.id, from: params.from, to: params.to };
-    return {
-      result,
-      commit: async (trx) => {
-        const stored = await insertTestResult(trx, { modelId: model.id, versionId: version.id, jobId: io.job.id, datasetId: dataset.id, window: { from: window.from ?? null, to: window.to ?? null }, result: testResult });
-        await recordAudit(trx, SYSTEM, { action: 'model.version.test', entityType: 'model_version', entityId: version.id, after: { testResultId: stored.id, jobId: io.job.id, rows: testResult.rows }, comment: `test job ${io.job.id}` });
-        return { testResultId: stored.id };
-      },
-    };
+/** Stores the test result on the version (and the job) when the job succeeds. */
+function outcome(io: JobIO, input: { model: Model; version: ModelVersion; dataset: Dataset; params: TestJobParams; testResult: TestResult }): JobOutcome {
+  const { model, version, dataset, params, testResult } = input;
+  const window = storedWindow(params);
+  const result: TestJobResult = { testResult, versionNumber: version.number, datasetId: dataset.id, from: params.from, to: params.to };
+  return {
+    result,
+    commit: async (trx) => {
+      const stored = await insertTestResult(trx, { modelId: model.id, versionId: version.id, jobId: io.job.id, datasetId: dataset.id, window: { from: window.from ?? null, to: window.to ?? null }, result: testResult });
+      await recordAudit(trx, SYSTEM, { action: 'model.version.test', entityType: 'model_version', entityId: version.id, after: { testResultId: stored.id, jobId: io.job.id, rows: testResult.rows }, comment: `test job ${io.job.id}` });
+      return { testResultId: stored.id };
+    },
   };
 }

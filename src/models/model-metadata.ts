@@ -25,6 +25,34 @@ export const ThresholdSchema = z
 
 const ColumnName = z.string().trim().min(1).max(200);
 
+/** One argv element: spawned as is, never through a shell. */
+const CommandArg = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((arg) => !arg.includes('\0'), { message: 'an argument must not contain a NUL character' });
+const Argv = z.array(CommandArg).min(1).max(100);
+
+/**
+ * The `command` runtime (see `processes/README.md`, "The command runtime"):
+ * the model is trained and scored by its own program. Setting it needs
+ * `settings:edit` or `definitions:deploy`: it runs arbitrary programs on the server.
+ */
+export const ModelCommandSchema = z
+  .object({
+    train: Argv.optional().describe('argv of the training command, e.g. ["python3", "/opt/models/churn.py", "train"]'),
+    score: Argv.optional().describe('argv of the scoring command (test jobs)'),
+    timeoutMs: z.number().int().min(100).max(86_400_000).optional().describe('per run; default 1 hour'),
+  })
+  .strict()
+  .refine((command) => command.train || command.score, { message: 'a command needs train and/or score' })
+  .openapi('ModelCommand');
+
+export type ModelCommand = z.infer<typeof ModelCommandSchema>;
+
+/** How long a command may run when the model does not say. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 3_600_000;
+
 /** Optional metadata keys; in an update, `null` removes one. */
 const optionalFields = {
   protectedAttribute: ColumnName,
@@ -36,6 +64,7 @@ const optionalFields = {
   datasetId: z.uuid(),
   hyperparameters: z.record(z.string(), z.number().finite()),
   positiveClass: z.string().max(200),
+  command: ModelCommandSchema,
 };
 
 export const ModelMetadataSchema = z
@@ -51,6 +80,7 @@ export const ModelMetadataSchema = z
     datasetId: optionalFields.datasetId.optional(),
     hyperparameters: optionalFields.hyperparameters.optional(),
     positiveClass: optionalFields.positiveClass.optional(),
+    command: optionalFields.command.optional(),
   })
   .strict()
   .openapi('ModelMetadata');

@@ -160,14 +160,16 @@ export function modelRoutes(registry: OpenAPIRegistry, models: ModelService): Ro
     {
       method: 'get',
       path: '/api/models/:id/versions/:number/artifact',
-      summary: 'The version\'s artifact JSON, byte for byte as stored (its sha256 in X-Artifact-Sha256)',
+      summary: 'The version\'s artifact, byte for byte as stored (its sha256 in X-Artifact-Sha256): JSON, or for a command model the bytes its train command wrote',
       tag,
       permission: 'view:own',
       params: VersionParams,
     },
     async ({ params, actor, res }) => {
       const { version, bytes } = await models.artifact(actor, params.id, params.number);
-      res.status(200).type('application/json').set('x-artifact-sha256', version.artifactSha256 ?? '').send(bytes);
+      // A command model's artifact is whatever its train command wrote: bytes, not necessarily JSON.
+      const byCommand = (version.trainingMetrics as { algorithm?: string } | null)?.algorithm === 'command';
+      res.status(200).type(byCommand ? 'application/octet-stream' : 'application/json').set('x-artifact-sha256', version.artifactSha256 ?? '').send(bytes);
       return undefined;
     },
   );

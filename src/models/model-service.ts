@@ -8,6 +8,7 @@ import { assertCanChange, assertCanView } from '../identity/ownership';
 import { allows } from '../identity/roles';
 import { findJob } from '../jobs/job-store';
 import { loadModel, type ModelArtifact, type ModelType, type TestResult } from '../ml';
+import { assertMaySetCommand } from './model-command';
 import { checkAlgorithm, checkThresholdMetrics, mergeMetadata, type ModelMetadata, type ModelMetadataPatch } from './model-metadata';
 import * as store from './model-store';
 
@@ -58,6 +59,7 @@ export class ModelService {
   ) {}
 
   async create(context: ActionContext, input: ModelInput): Promise<store.Model> {
+    if (input.metadata.command) assertMaySetCommand(context.actor);
     checkThresholdMetrics(input.type, input.metadata.thresholds);
     checkAlgorithm(input.type, input.metadata.algorithm);
     try {
@@ -102,6 +104,7 @@ export class ModelService {
         const before = await store.findModel(trx, id, true);
         if (!before) throw new NotFoundError('model', id);
         assertCanChange(context.actor, before.ownerId, OWN);
+        if (changes.metadata?.command !== undefined) assertMaySetCommand(context.actor);
         const type = changes.type ?? before.type;
         if (type !== before.type && (await store.countVersions(trx, id)) > 0) {
           throw new ConflictError(`model ${before.name} has versions: its type cannot change from ${before.type} to ${type}`, { type: before.type });
@@ -167,11 +170,12 @@ export class ModelService {
   async addTrainedVersion(
     trx: Knex.Transaction,
     context: ActionContext,
-    input: { modelId: string; jobId: string; artifact: ModelArtifact; metrics: unknown; trainingData: store.ModelVersion['trainingData']; submittedBy: string | null },
+    /** A command model's artifact is the bytes its train command wrote, stored as they are. */
+    input: { modelId: string; jobId: string; artifact: ModelArtifact | Buffer; metrics: unknown; trainingData: store.ModelVersion['trainingData']; submittedBy: string | null },
   ): Promise<store.ModelVersion> {
     const model = await store.findModel(trx, input.modelId, true);
     if (!model) throw new NotFoundError('model', input.modelId);
-    const { bytes, sha256 } = artifactBytes(input.artifact);
+    const { bytes, sha256 } = Buffer.isBuffer(input.artifact) ? { bytes: input.artifact, sha256: createHash('sha256').update(input.artifact).digest('hex') } : artifactBytes(input.artifact);
     const version = await store.insertVersion(trx, {
       modelId: input.modelId,
       source: 'trained',
