@@ -15,6 +15,7 @@ const DatasetBody = z
     description: z.string().max(5000).optional(),
     labelColumn: ColumnName,
     timestampColumn: ColumnName.nullable().optional(),
+    shared: z.boolean().optional().describe('visible (read only) to every contributor; default false'),
   })
   .strict()
   .refine((body) => body.labelColumn !== body.timestampColumn, { message: 'the label and timestamp columns must differ', path: ['timestampColumn'] })
@@ -30,10 +31,17 @@ const Dataset = z
     rowCount: z.number(),
     uploadCount: z.number(),
     createdBy: z.string().nullable(),
+    shared: z.boolean(),
     createdAt: z.date(),
     updatedAt: z.date(),
   })
   .openapi('Dataset');
+const DatasetChanges = z
+  .object({ description: z.string().max(5000), shared: z.boolean() })
+  .partial()
+  .strict()
+  .refine((changes) => changes.description !== undefined || changes.shared !== undefined, { message: 'give description and/or shared' })
+  .openapi('DatasetChanges');
 const IdParams = z.object({ id: z.uuid() });
 const TimePoint = z.string().max(64).optional().describe('ISO 8601, now, today, yesterday, or a negative duration such as -P1D');
 const WindowQuery = z.object({ from: TimePoint, to: TimePoint });
@@ -89,7 +97,7 @@ export function datasetRoutes(registry: OpenAPIRegistry, datasets: DatasetServic
     {
       method: 'get',
       path: '/api/datasets',
-      summary: 'List datasets (contributors see the ones they created)',
+      summary: 'List datasets (contributors see the ones they created and shared ones)',
       tag,
       permission: 'view:own',
       query: Pagination.extend({ name: z.string().max(200).optional() }),
@@ -102,6 +110,21 @@ export function datasetRoutes(registry: OpenAPIRegistry, datasets: DatasetServic
     registry,
     { method: 'get', path: '/api/datasets/:id', summary: 'One dataset: schema, row and upload counts', tag, permission: 'view:own', params: IdParams, response: Dataset },
     async ({ params, actor }) => datasets.get(actor, params.id),
+  );
+  defineRoute(
+    router,
+    registry,
+    {
+      method: 'patch',
+      path: '/api/datasets/:id',
+      summary: 'Change the description or share the dataset with every contributor (its creator or an administrator)',
+      tag,
+      permission: 'models:write',
+      params: IdParams,
+      body: DatasetChanges,
+      response: Dataset,
+    },
+    async ({ params, body, context }) => datasets.update(context, params.id, body),
   );
   defineRoute(
     router,

@@ -13,6 +13,8 @@ export interface DatasetInput {
   description?: string;
   labelColumn: string;
   timestampColumn?: string | null;
+  /** Visible to every contributor (read only); default private. */
+  shared?: boolean;
 }
 
 /** "Labeled data appended" (SPEC §10): what a trigger learns about an upload. */
@@ -55,6 +57,7 @@ export class DatasetService {
           labelColumn: input.labelColumn,
           timestampColumn: input.timestampColumn ?? null,
           createdBy: context.actor?.id ?? null,
+          shared: input.shared ?? false,
         });
         await recordAudit(trx, context, { action: 'dataset.create', entityType: 'dataset', entityId: dataset.id, after: dataset });
         return dataset;
@@ -69,12 +72,25 @@ export class DatasetService {
   async get(actor: Actor | null, id: string): Promise<store.Dataset> {
     const dataset = await store.findDataset(this.db, id);
     if (!dataset) throw new NotFoundError('dataset', id);
-    assertCanView(actor, dataset.createdBy, OWN);
+    assertCanView(actor, dataset.createdBy, OWN, dataset.shared);
     return dataset;
   }
 
-  list(actor: Actor, filter: Omit<store.DatasetFilter, 'createdBy'>) {
-    return store.listDatasets(this.db, { ...filter, createdBy: allows(actor.permissions, 'view:all') ? undefined : actor.id });
+  /** Contributors list what they created and what is shared. */
+  list(actor: Actor, filter: Omit<store.DatasetFilter, 'visibleTo'>) {
+    return store.listDatasets(this.db, { ...filter, visibleTo: allows(actor.permissions, 'view:all') ? undefined : actor.id });
+  }
+
+  /** Changes the description or sharing: its creator, or an administrator. */
+  async update(context: ActionContext, id: string, changes: { description?: string; shared?: boolean }): Promise<store.Dataset> {
+    return this.db.transaction(async (trx) => {
+      const before = await store.findDataset(trx, id, true);
+      if (!before) throw new NotFoundError('dataset', id);
+      assertCanChange(context.actor, before.createdBy, OWN);
+      const after = await store.updateDataset(trx, id, changes);
+      await recordAudit(trx, context, { action: 'dataset.update', entityType: 'dataset', entityId: id, before: { description: before.description, shared: before.shared }, after: { description: after.description, shared: after.shared } });
+      return after;
+    });
   }
 
   /**
@@ -133,7 +149,7 @@ export class DatasetService {
 
   /** Whether the actor may read the dataset (jobs check this before using one). */
   canRead(actor: Actor | null, dataset: store.Dataset): boolean {
-    return canView(actor, dataset.createdBy);
+    return canView(actor, dataset.createdBy, dataset.shared);
   }
 }
 

@@ -31,6 +31,8 @@ export interface Dataset {
   rowCount: number;
   uploadCount: number;
   createdBy: string | null;
+  /** Contributors other than its creator see it too (read only). */
+  shared: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -63,13 +65,14 @@ const toDataset = (row: Record<string, any>): Dataset => ({
   rowCount: Number(row.row_count),
   uploadCount: row.upload_count,
   createdBy: row.created_by,
+  shared: Boolean(row.shared),
   createdAt: new Date(row.created_at),
   updatedAt: new Date(row.updated_at),
 });
 
 export async function insertDataset(
   db: Db,
-  dataset: { id: string; name: string; description: string; labelColumn: string; timestampColumn: string | null; createdBy: string | null },
+  dataset: { id: string; name: string; description: string; labelColumn: string; timestampColumn: string | null; createdBy: string | null; shared: boolean },
 ): Promise<Dataset> {
   const [row] = await db('datasets')
     .insert({
@@ -79,6 +82,7 @@ export async function insertDataset(
       label_column: dataset.labelColumn,
       timestamp_column: dataset.timestampColumn,
       created_by: dataset.createdBy,
+      shared: dataset.shared,
     })
     .returning('*');
   return toDataset(row);
@@ -94,8 +98,8 @@ export async function findDataset(db: Db, id: string, forUpdate = false): Promis
 
 export interface DatasetFilter {
   name?: string;
-  /** Only datasets this user created (callers without `view:all`). */
-  createdBy?: string;
+  /** Only datasets this user created or that are shared (callers without `view:all`). */
+  visibleTo?: string;
   limit: number;
   offset: number;
 }
@@ -103,12 +107,21 @@ export interface DatasetFilter {
 export async function listDatasets(db: Db, filter: DatasetFilter): Promise<{ items: Dataset[]; total: number }> {
   const where = (query: Knex.QueryBuilder) => {
     if (filter.name) query.whereRaw('lower(name) = lower(?)', [filter.name]);
-    if (filter.createdBy) query.where('created_by', filter.createdBy);
+    if (filter.visibleTo) query.where((own) => own.where('created_by', filter.visibleTo!).orWhere('shared', true));
     return query;
   };
   const [{ count }] = await where(db('datasets')).count({ count: '*' });
   const rows = await where(db('datasets')).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }]).limit(filter.limit).offset(filter.offset).select('*');
   return { items: rows.map(toDataset), total: Number(count) };
+}
+
+/** Changes a dataset's description and/or sharing. */
+export async function updateDataset(db: Db, id: string, changes: { description?: string; shared?: boolean }): Promise<Dataset> {
+  const values: Record<string, unknown> = { updated_at: db.fn.now() };
+  if (changes.description !== undefined) values.description = changes.description;
+  if (changes.shared !== undefined) values.shared = changes.shared;
+  const [row] = await db('datasets').where({ id }).update(values).returning('*');
+  return toDataset(row);
 }
 
 /** Records an upload: the schema (set by the first one) and the rows it added. */

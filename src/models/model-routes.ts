@@ -15,6 +15,7 @@ const ModelBody = z
     importance: z.enum(IMPORTANCE).default('moderate'),
     tags: z.array(Tag).max(50).default([]),
     metadata: ModelMetadataSchema.default({ thresholds: [], train: false }),
+    shared: z.boolean().default(false).describe('visible (read only) to every contributor'),
   })
   .strict()
   .openapi('ModelInput');
@@ -26,6 +27,7 @@ const ModelChanges = z
     importance: z.enum(IMPORTANCE),
     tags: z.array(Tag).max(50),
     metadata: ModelMetadataPatchSchema,
+    shared: z.boolean(),
   })
   .partial()
   .strict()
@@ -37,6 +39,7 @@ const Model = z
     description: z.string(),
     type: z.enum(MODEL_TYPES),
     ownerId: z.string().nullable(),
+    shared: z.boolean(),
     importance: z.enum(IMPORTANCE),
     tags: z.array(z.string()),
     metadata: z.record(z.string(), z.unknown()),
@@ -91,7 +94,7 @@ export function modelRoutes(registry: OpenAPIRegistry, models: ModelService): Ro
     {
       method: 'get',
       path: '/api/models',
-      summary: 'List models (filters: type, importance, tag, owner, q = name contains); contributors see the models they own',
+      summary: 'List models (filters: type, importance, tag, owner, q = name contains); contributors see the models they own and shared ones',
       tag,
       permission: 'view:own',
       query: Pagination.extend({

@@ -19,6 +19,8 @@ export interface ModelInput {
   importance: store.Importance;
   tags: string[];
   metadata: ModelMetadata;
+  /** Visible to every contributor (read only); default private. */
+  shared?: boolean;
 }
 
 export type ModelChanges = Partial<Omit<ModelInput, 'metadata'>> & { metadata?: ModelMetadataPatch };
@@ -70,6 +72,7 @@ export class ModelService {
           description: input.description ?? '',
           type: input.type,
           ownerId: context.actor?.id ?? null,
+          shared: input.shared ?? false,
           importance: input.importance,
           tags: [...new Set(input.tags)],
           metadata: input.metadata,
@@ -88,13 +91,14 @@ export class ModelService {
     const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
     const model = isUuid ? await store.findModel(this.db, idOrName) : await store.findModelByName(this.db, idOrName);
     if (!model) throw new NotFoundError('model', idOrName);
-    assertCanView(actor, model.ownerId, OWN);
+    assertCanView(actor, model.ownerId, OWN, model.shared);
     return model;
   }
 
-  list(actor: Actor, filter: Omit<store.ModelFilter, 'ownerId'> & { owner?: string }) {
-    const own = allows(actor.permissions, 'view:all') ? filter.owner : actor.id;
-    return store.listModels(this.db, { ...filter, ownerId: own });
+  /** Contributors list what they own and what is shared (`owner` narrows either). */
+  list(actor: Actor, filter: Omit<store.ModelFilter, 'ownerId' | 'visibleTo'> & { owner?: string }) {
+    const visibleTo = allows(actor.permissions, 'view:all') ? undefined : actor.id;
+    return store.listModels(this.db, { ...filter, ownerId: filter.owner, visibleTo });
   }
 
   /** Changes any subset of the fields; `metadata` keys given replace those keys only. */

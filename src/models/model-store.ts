@@ -25,6 +25,8 @@ export interface Model {
   description: string;
   type: ModelType;
   ownerId: string | null;
+  /** Contributors other than its owner see it too (read only). */
+  shared: boolean;
   importance: Importance;
   tags: string[];
   metadata: ModelMetadata;
@@ -77,6 +79,7 @@ const toModel = (row: Record<string, any>): Model => ({
   description: row.description,
   type: row.type,
   ownerId: row.owner_id,
+  shared: Boolean(row.shared),
   importance: row.importance,
   tags: row.tags,
   metadata: row.metadata,
@@ -126,6 +129,7 @@ export async function insertModel(db: Db, model: Omit<Model, 'createdAt' | 'upda
       description: model.description,
       type: model.type,
       owner_id: model.ownerId,
+      shared: model.shared,
       importance: model.importance,
       tags: JSON.stringify(model.tags),
       metadata: JSON.stringify(model.metadata),
@@ -151,6 +155,8 @@ export interface ModelFilter {
   importance?: Importance;
   tag?: string;
   ownerId?: string;
+  /** Only models this user owns or that are shared (callers without `view:all`). */
+  visibleTo?: string;
   /** Case-insensitive substring of the name. */
   q?: string;
   limit: number;
@@ -163,6 +169,7 @@ export async function listModels(db: Db, filter: ModelFilter): Promise<{ items: 
     if (filter.importance) query.where('importance', filter.importance);
     if (filter.tag) query.whereRaw('tags @> ?::jsonb', [JSON.stringify([filter.tag])]);
     if (filter.ownerId) query.where('owner_id', filter.ownerId);
+    if (filter.visibleTo) query.where((own) => own.where('owner_id', filter.visibleTo!).orWhere('shared', true));
     if (filter.q) query.whereRaw("name ILIKE ? ESCAPE '\\'", [`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`]);
     return query;
   };
@@ -171,12 +178,13 @@ export async function listModels(db: Db, filter: ModelFilter): Promise<{ items: 
   return { items: rows.map(toModel), total: Number(count) };
 }
 
-export async function updateModel(db: Db, id: string, changes: Partial<Pick<Model, 'name' | 'description' | 'type' | 'importance' | 'tags' | 'metadata'>>): Promise<Model> {
+export async function updateModel(db: Db, id: string, changes: Partial<Pick<Model, 'name' | 'description' | 'type' | 'importance' | 'tags' | 'metadata' | 'shared'>>): Promise<Model> {
   const values: Record<string, unknown> = { updated_at: db.fn.now() };
   if (changes.name !== undefined) values.name = changes.name;
   if (changes.description !== undefined) values.description = changes.description;
   if (changes.type !== undefined) values.type = changes.type;
   if (changes.importance !== undefined) values.importance = changes.importance;
+  if (changes.shared !== undefined) values.shared = changes.shared;
   if (changes.tags !== undefined) values.tags = JSON.stringify(changes.tags);
   if (changes.metadata !== undefined) values.metadata = JSON.stringify(changes.metadata);
   const [row] = await db('models').where({ id }).update(values).returning('*');

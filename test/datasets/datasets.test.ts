@@ -171,5 +171,33 @@ describe('datasets: streamed CSV upload, schema, windows, export', () => {
       expect((await uploadCsv(server.stagegate.url, own.body.id, data.csv, { token: viewer.token })).status).toBe(403);
       expect((await dataset(own.body.id)).rowCount).toBe(600);
     });
+
+    it('contributors see their own and shared datasets, read shared rows, and change only their own', async () => {
+      const shared = await alice.api.post('/api/datasets', { name: 'alice-shared', labelColumn: 'default', shared: true });
+      expect(shared.body.shared).toBe(true);
+      expect((await uploadCsv(server.stagegate.url, shared.body.id, data.csv, { token: alice.token })).status).toBe(201);
+      const bobs = (await bob.api.post('/api/datasets', { name: 'bob-private', labelColumn: 'default' })).body;
+      const names = async (user: TestUser) => (await user.api.get('/api/datasets')).body.items.map((d: any) => d.name).sort();
+      expect(await names(bob)).toEqual(['alice-shared', 'bob-private']);
+      expect(await names(alice)).toEqual(['alice-data', 'alice-shared']);
+      expect((await bob.api.get(`/api/datasets/${shared.body.id}/rows?limit=5`)).body.total).toBe(600);
+      expect((await bob.api.get(`/api/datasets/${shared.body.id}/rows.csv`)).status).toBe(200);
+      // Read only for the others.
+      expect((await uploadCsv(server.stagegate.url, shared.body.id, data.csv, { token: bob.token })).status).toBe(403);
+      expect((await bob.api.request('PATCH', `/api/datasets/${shared.body.id}`, { shared: false })).status).toBe(403);
+      // The creator unshares; an administrator shares; bad changes are 400.
+      expect((await alice.api.request('PATCH', `/api/datasets/${shared.body.id}`, { shared: false })).body.shared).toBe(false);
+      expect((await bob.api.get(`/api/datasets/${shared.body.id}`)).status).toBe(403);
+      expect((await server.api.request('PATCH', `/api/datasets/${bobs.id}`, { shared: true, description: 'for everyone' })).body).toMatchObject({ shared: true, description: 'for everyone' });
+      expect(await names(alice)).toEqual(['alice-data', 'alice-shared', 'bob-private']);
+      for (const bad of [{}, { shared: 'yes' }, { name: 'renamed' }]) {
+        const reply = await server.api.request('PATCH', `/api/datasets/${bobs.id}`, bad);
+        expect({ bad, status: reply.status }).toEqual({ bad, status: 400 });
+        expect(reply.body.error.code).toBe('VALIDATION_ERROR');
+      }
+      expect((await server.api.request('PATCH', '/api/datasets/00000000-0000-4000-8000-000000000000', { shared: true })).status).toBe(404);
+      const audit = (await server.api.get(`/api/audit?entityType=dataset&entityId=${shared.body.id}`)).body.items.map((e: any) => e.action);
+      expect(audit).toEqual(['dataset.update', 'dataset.append', 'dataset.create']);
+    });
   });
 });

@@ -182,5 +182,34 @@ describe('model registry: models and versions', () => {
       expect((await deployer.api.post(`/api/models/${own.body.id}/versions`, { source: 'external', uri: 'https://x.example' })).status).toBe(403);
       expect((await server.api.get(`/api/models/${own.body.id}/versions`)).body.total).toBe(1);
     });
+
+    it('contributors see their own and shared models, not others\' private ones; only the owner or an administrator shares', async () => {
+      const shared = (await alice.api.post('/api/models', { name: 'alice-shared', type: 'classification', shared: true })).body;
+      expect(shared.shared).toBe(true);
+      const hidden = (await alice.api.post('/api/models', { name: 'alice-private', type: 'classification' })).body;
+      expect(hidden.shared).toBe(false);
+      const bobs = (await bob.api.post('/api/models', { name: 'bob-private', type: 'regression' })).body;
+
+      const names = async (user: TestUser, query = '') => (await user.api.get(`/api/models${query}`)).body.items.map((m: any) => m.name).sort();
+      expect(await names(bob)).toEqual(['alice-shared', 'bob-private']);
+      expect(await names(deployer)).toEqual(['alice-shared']);
+      expect(await names(bob, `?owner=${alice.id}`)).toEqual(['alice-shared']);
+      expect((await bob.api.get(`/api/models/${shared.id}`)).status).toBe(200);
+      expect((await deployer.api.get(`/api/models/${shared.id}/versions`)).status).toBe(200);
+      expect((await bob.api.get(`/api/models/${hidden.id}`)).status).toBe(403);
+      // Shared is read only for the others: no changes, no versions, no sharing.
+      expect((await bob.api.put(`/api/models/${shared.id}`, { description: 'mine now' })).status).toBe(403);
+      expect((await bob.api.put(`/api/models/${hidden.id}`, { shared: true })).status).toBe(403);
+      expect((await bob.api.post(`/api/models/${shared.id}/versions`, { source: 'external', uri: 'https://x.example' })).status).toBe(403);
+
+      // The owner unshares; an administrator shares someone else's model.
+      expect((await alice.api.put(`/api/models/${shared.id}`, { shared: false })).body.shared).toBe(false);
+      expect(await names(bob)).toEqual(['bob-private']);
+      expect((await server.api.put(`/api/models/${bobs.id}`, { shared: true })).status).toBe(200);
+      expect(await names(alice)).toEqual(['alice-model', 'alice-private', 'alice-shared', 'bob-private']);
+      expect((await server.api.put(`/api/models/${bobs.id}`, { shared: 'yes' })).status).toBe(400);
+      const audit = (await server.api.get(`/api/audit?entityType=model&entityId=${shared.id}`)).body.items.map((e: any) => e.action);
+      expect(audit).toEqual(['model.update', 'model.create']);
+    });
   });
 });
