@@ -2,9 +2,9 @@
  * Who may give a model a `command` (its own train/score program). Running a
  * program on the server is an administrator's decision, so setting, changing
  * or removing a model's command needs `settings:edit` or `definitions:deploy`
- * (tenant_admin, analytics_admin; model_approver has settings:edit) — owning
- * the model is not enough. Contributors may still train and test a model
- * whose command an administrator set.
+ * besides the route's `models:write` (in practice tenant_admin and
+ * analytics_admin) — owning the model is not enough. Contributors may still
+ * train and test a model whose command an administrator set.
  */
 import { ForbiddenError } from '../errors';
 import type { Actor } from '../identity/actor';
