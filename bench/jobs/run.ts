@@ -74,12 +74,14 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** Samples the server's and its workers' RSS every 200 ms; returns the peaks seen. */
+/** Samples the server's and its workers' RSS (and peak RSS) every 200 ms; returns the peaks seen. */
 function sampleMemory(server: ServerProcess) {
   const peaks = { server: 0, worker: 0 };
   const timer = setInterval(() => {
-    peaks.server = Math.max(peaks.server, procMemory(server.child.pid!)?.rss ?? 0);
-    for (const pid of childrenOf(server.child.pid!)) peaks.worker = Math.max(peaks.worker, procMemory(pid)?.rss ?? 0);
+    // A process on its way out has no VmRSS line any more (NaN): skip it.
+    const highest = (pid: number) => Math.max(...Object.values(procMemory(pid) ?? { rss: 0 }).filter(Number.isFinite), 0);
+    peaks.server = Math.max(peaks.server, highest(server.child.pid!));
+    for (const pid of childrenOf(server.child.pid!)) peaks.worker = Math.max(peaks.worker, highest(pid));
   }, 200);
   return { peaks, stop: () => clearInterval(timer) };
 }

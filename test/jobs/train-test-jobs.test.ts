@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { loadModel, type ModelArtifact, type Row } from '../../src/ml';
+import { loadModel, toCsv, type ModelArtifact, type Row } from '../../src/ml';
 import { waitFor } from '../support/http';
 import { creditRisk, uploadCsv } from '../support/ml-data';
 import { startTestServer, TestServer } from '../support/server';
@@ -172,6 +172,10 @@ describe('train and test jobs through REST', () => {
     const external = (await server.api.post('/api/models', { name: 'remote', type: 'classification' })).body.id;
     await server.api.post(`/api/models/${external}/versions`, { source: 'external', uri: 'https://models.example.com/remote' });
     const emptyDataset = (await server.api.post('/api/datasets', { name: 'empty', labelColumn: 'default' })).body.id;
+    // A dataset without the model's label column: testing on it is a 400, not a failed job.
+    const unlabeled = (await server.api.post('/api/datasets', { name: 'no-default', labelColumn: 'region' })).body.id;
+    const noDefault = data.rows.slice(0, 50).map(({ default: _label, ...rest }) => rest);
+    expect((await uploadCsv(server.stagegate.url, unlabeled, toCsv(noDefault))).status).toBe(201);
     const before = (await server.api.get('/api/jobs')).body.total;
     const unknown = '00000000-0000-4000-8000-000000000000';
     const bad: [string, unknown, number, RegExp][] = [
@@ -188,6 +192,7 @@ describe('train and test jobs through REST', () => {
       [`/api/models/${modelId}/versions/1/test`, {}, 400, /datasetId/],
       [`/api/models/${modelId}/versions/1/test`, { datasetId, from: 'tomorrow-ish' }, 400, /from: .* is not a time/],
       [`/api/models/${external}/versions/1/test`, { datasetId }, 409, /is external .* no stored artifact to test/],
+      [`/api/models/${modelId}/versions/1/test`, { datasetId: unlabeled }, 400, /dataset no-default has no column "default"/],
     ];
     for (const [path, body, status, message] of bad) {
       const reply = await server.api.post(path, body);

@@ -139,4 +139,29 @@ describe('the train, test and check-thresholds topics in a BPMN process', () => 
     await expect(check({ ...base, input: {}, variables: { modelId } })).rejects.toThrow(/needs testResult or versionNumber/);
     await expect(check({ ...base, input: { thresholds: 'nonsense' }, variables: {} })).rejects.toThrow(/bad inputs: thresholds/);
   });
+
+  it('check-thresholds reports a metric of the other model type as a breach naming the metrics there are, never a crash', async () => {
+    const check = server.stagegate.serviceTasks.get('check-thresholds')!;
+    const base = { instanceId: 'i', businessKey: null, elementId: 'check', executionId: 'm', idempotencyKey: 'i:m', topic: 'check-thresholds', attempt: 1 };
+    const testResult = { schema: 'stagegate-test-result/1', type: 'classification', rows: 10, metrics: { accuracy: 0.9, rocAuc: 0.8 }, evaluatedAt: new Date().toISOString() };
+    const mismatch = await check({ ...base, input: { thresholds: '[{"metric":"rmse","max":1},{"metric":"accuracy","min":0.5}]' }, variables: { testResult } });
+    expect(mismatch).toEqual({
+      passed: false,
+      breaches: [{ metric: 'rmse', value: null, max: 1, message: expect.stringMatching(/^rmse is not a metric of this test result \(.*accuracy/) }],
+    });
+    // A model's stored thresholds cannot name such a metric in the first place.
+    const model = await server.api.post('/api/models', { name: 'wrong-metric', type: 'classification', metadata: { thresholds: [{ metric: 'r2', min: 0.5 }] } });
+    expect(model.status).toBe(400);
+    expect(model.body.error.message).toMatch(/"r2" does not apply to a classification model/);
+  });
+
+  it('a train task on a dataset without the model\'s label column fails with a readable reason and starts no job', async () => {
+    const train = server.stagegate.serviceTasks.get('train')!;
+    const unlabeled = (await server.api.post('/api/datasets', { name: 'other-label', labelColumn: 'region' })).body.id;
+    expect((await uploadCsv(server.stagegate.url, unlabeled, data.csv)).status).toBe(201);
+    const modelId = await createModel('needs-default', { label: 'outcome' });
+    const task = { instanceId: 'i', businessKey: null, elementId: 'train', executionId: 'l', idempotencyKey: 'i:l', topic: 'train', attempt: 1, input: {}, variables: { modelId, datasetId: unlabeled } };
+    await expect(train(task)).rejects.toThrow(/dataset other-label has no column "outcome"/);
+    expect((await server.api.get(`/api/jobs?modelId=${modelId}`)).body.total).toBe(0);
+  });
 });
