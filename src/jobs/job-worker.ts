@@ -2,7 +2,9 @@
  * Entry of a job's worker process (started by `worker-process.ts`). Protocol,
  * JSON over the IPC channel:
  *
- *   parent → worker  { type: 'rows', set, rows }       rows of a named set, in batches
+ *   parent → worker  { type: 'prepare', task, options } optional, before the rows: the task
+ *                                                       consumes its `test` rows as they arrive
+ *                    { type: 'rows', set, rows }       rows of a named set, in batches
  *                    { type: 'run', task, options }    run a task on the rows received
  *   worker → parent  { type: 'progress', percent }     0..100 of the task
  *                    { type: 'log', message }
@@ -10,13 +12,15 @@
  *                    { type: 'error', message, code }  then the worker exits
  *
  * Tasks: `train` (options: TrainOptions; set `train`) → trainModel's result;
- * `test` (options: { artifact, evaluate }; sets `test`, `reference`) → TestResult;
+ * `test` (options: { artifact, evaluate }; sets `test`, `reference`) → TestResult —
+ * prepared, the `test` rows are scored batch by batch and not kept (`test-accumulator.ts`);
  * `evaluate-predictions` (options: { model: ScoredModel, evaluate }; sets `test`,
  * `predictions` — one Prediction per test row, from a model's score command,
  * `reference`) → TestResult.
  */
 import { evaluateModel, loadModel, trainModel, type EvaluateOptions, type ModelArtifact, type Prediction, type Predictor, type Row, type TrainOptions } from '../ml';
 import { categoryOfCell, sortCategories } from '../ml/schema/cell-values';
+import { TestAccumulator } from './test-accumulator';
 
 /** What `evaluate-predictions` knows of a model scored by its own command. */
 export interface ScoredModel {
@@ -29,6 +33,10 @@ export interface ScoredModel {
 }
 
 const sets = new Map<string, Row[]>();
+/** The prepared `test` task: scores `test` rows as they arrive. */
+let accumulator: TestAccumulator | null = null;
+/** The first problem of a batch; reported when the task runs. */
+let batchError: unknown = null;
 const parent = process.ppid;
 
 /**
@@ -52,6 +60,12 @@ function runTask(task: string, options: any): unknown {
       last = percent;
       void send({ type: 'progress', percent });
     });
+  }
+  if (task === 'test' && accumulator) {
+    if (batchError) throw batchError;
+    void send({ type: 'progress', percent: 10 });
+    const reference = sets.get('reference');
+    return accumulator.finish(reference?.length ? reference : undefined);
   }
   if (task === 'test') {
     const predictor = loadModel(options.artifact as ModelArtifact);
@@ -98,7 +112,25 @@ function scoredPredictor(model: ScoredModel, rows: Row[], predictions: Predictio
   };
 }
 
-process.on('message', async (message: { type: string; set?: string; rows?: Row[]; task?: string; options?: unknown }) => {
+process.on('message', async (message: { type: string; set?: string; rows?: Row[]; task?: string; options?: any }) => {
+  if (message.type === 'prepare' && message.task === 'test') {
+    try {
+      const { referenceRows: _ignored, ...evaluate } = (message.options.evaluate ?? {}) as EvaluateOptions;
+      accumulator = new TestAccumulator(loadModel(message.options.artifact as ModelArtifact), evaluate);
+    } catch (err) {
+      batchError = err;
+    }
+    return;
+  }
+  if (message.type === 'rows' && message.set === 'test' && (accumulator || batchError)) {
+    if (batchError) return;
+    try {
+      accumulator!.add(message.rows!);
+    } catch (err) {
+      batchError = err;
+    }
+    return;
+  }
   if (message.type === 'rows') {
     const rows = sets.get(message.set!) ?? [];
     for (const row of message.rows!) rows.push(row);

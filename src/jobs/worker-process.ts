@@ -79,6 +79,11 @@ export class WorkerProcess {
     return this.child.pid;
   }
 
+  /** Announces the task before its rows, so the worker can consume them as they arrive (`test`). */
+  prepare(task: string, options: unknown): Promise<void> {
+    return this.send({ type: 'prepare', task, options });
+  }
+
   /** Sends one batch of rows of a named set (`train`, `test`, `reference`); resolves once written. */
   sendRows(set: string, rows: Row[]): Promise<void> {
     return this.send({ type: 'rows', set, rows });

@@ -50,8 +50,11 @@ export function testJobExecutor(db: Database): JobExecutor {
     const protectedAttribute = model.type === 'classification' ? model.metadata.protectedAttribute : undefined;
     const window = storedWindow(params);
 
+    const evaluate: EvaluateOptions = protectedAttribute ? { protectedAttribute, ...(model.metadata.privilegedGroup ? { privilegedGroup: model.metadata.privilegedGroup } : {}) } : {};
     const worker = io.spawnWorker();
     io.log(`worker process ${worker.pid} started`);
+    // The worker scores the rows as they arrive and keeps only the outcomes: a large window never sits in memory whole.
+    await worker.prepare('test', { artifact, evaluate });
     const columns = [...features, artifact.label, ...(protectedAttribute && !features.includes(protectedAttribute) ? [protectedAttribute] : [])];
     const rows = await feedRows(db, io, worker, { set: 'test', datasetId: dataset.id, window, columns, progress: [0, 40] });
     if (rows === 0) throw new Error(`dataset ${dataset.name} has no rows in the window (${describeWindow(window)})`);
@@ -68,7 +71,6 @@ export function testJobExecutor(db: Database): JobExecutor {
         (protectedAttribute ? `; fairness over ${protectedAttribute}` : ''),
     );
 
-    const evaluate: EvaluateOptions = protectedAttribute ? { protectedAttribute, ...(model.metadata.privilegedGroup ? { privilegedGroup: model.metadata.privilegedGroup } : {}) } : {};
     worker.events.progress = (percent) => io.progress(60 + percent * 0.35);
     const testResult = await worker.run<TestResult>('test', { artifact, evaluate });
     io.log(`tested ${testResult.rows} rows`);

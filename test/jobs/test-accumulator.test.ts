@@ -1,0 +1,41 @@
+import { TestAccumulator } from '../../src/jobs/test-accumulator';
+import { evaluateModel, generateCreditRisk, loadModel, trainModel, type Row } from '../../src/ml';
+
+/** Feeds rows in uneven batches, as the job's pages arrive. */
+function accumulate(accumulator: TestAccumulator, rows: Row[], batch = 137): void {
+  for (let i = 0; i < rows.length; i += batch) accumulator.add(rows.slice(i, i + batch));
+}
+
+describe('the worker\'s batch-by-batch test result', () => {
+  const train = generateCreditRisk({ rows: 1500, seed: 3 });
+  const test = generateCreditRisk({ rows: 1200, seed: 4, drift: 0.5, missingRate: 0.05 });
+  const evaluatedAt = '2025-06-01T00:00:00.000Z';
+  const features = ['age', 'region', 'employment', 'income', 'debt_ratio', 'loan_amount', 'credit_score'];
+
+  it('equals evaluateModel on the same rows: classification with fairness and drift', () => {
+    const { artifact } = trainModel(train, { algorithm: 'decision-tree', type: 'classification', features, label: 'default' });
+    const options = { protectedAttribute: 'gender', evaluatedAt };
+    const accumulator = new TestAccumulator(loadModel(artifact), options);
+    accumulate(accumulator, test);
+    const reference = train.slice(0, 700);
+    expect(accumulator.finish(reference)).toEqual(evaluateModel(loadModel(artifact), test, { ...options, referenceRows: reference }));
+  });
+
+  it('equals evaluateModel on the same rows: regression, no drift', () => {
+    const { artifact } = trainModel(train, { algorithm: 'random-forest', type: 'regression', features: ['age', 'region', 'income', 'debt_ratio'], label: 'credit_score', hyperparameters: { nEstimators: 5 } });
+    const labeled = test.filter((row) => row.credit_score !== null && row.credit_score !== '');
+    const accumulator = new TestAccumulator(loadModel(artifact), { evaluatedAt });
+    accumulate(accumulator, labeled, 500);
+    const result = accumulator.finish();
+    expect(result).toEqual(evaluateModel(loadModel(artifact), labeled, { evaluatedAt }));
+    expect(result.drift).toBeUndefined();
+  });
+
+  it('names the row without a label by its place in the whole test, not in its batch', () => {
+    const { artifact } = trainModel(train, { algorithm: 'logistic-regression', type: 'classification', features, label: 'default' });
+    const rows = test.slice(0, 300).map((row, i) => (i === 250 ? { ...row, default: '' } : row));
+    const accumulator = new TestAccumulator(loadModel(artifact));
+    expect(() => accumulate(accumulator, rows, 100)).toThrow('label "default" is empty in row 250; every test row needs one');
+    expect(() => new TestAccumulator(loadModel(artifact)).finish()).toThrow(/no rows to test/);
+  });
+});
