@@ -14,12 +14,11 @@
  * Tasks: `train` (options: TrainOptions; set `train`) → trainModel's result;
  * `test` (options: { artifact, evaluate }; sets `test`, `reference`) → TestResult —
  * prepared, the `test` rows are scored batch by batch and not kept (`test-accumulator.ts`);
- * `evaluate-predictions` (options: { model: ScoredModel, evaluate }; sets `test`,
- * `predictions` — one Prediction per test row, from a model's score command,
- * `reference`) → TestResult.
+ * `evaluate-predictions` (prepared with { model: ScoredModel, evaluate }; sets
+ * `test`, then `predictions` — one Prediction per test row, in order, from a
+ * model's score command — and `reference`) → TestResult.
  */
 import { evaluateModel, loadModel, trainModel, type EvaluateOptions, type ModelArtifact, type Prediction, type Predictor, type Row, type TrainOptions } from '../ml';
-import { categoryOfCell, sortCategories } from '../ml/schema/cell-values';
 import { TestAccumulator } from './test-accumulator';
 
 /** What `evaluate-predictions` knows of a model scored by its own command. */
@@ -33,7 +32,8 @@ export interface ScoredModel {
 }
 
 const sets = new Map<string, Row[]>();
-/** The prepared `test` task: scores `test` rows as they arrive. */
+/** The prepared task (`test`, `evaluate-predictions`): it consumes `test` and `predictions` rows as they arrive. */
+let preparedTask: string | null = null;
 let accumulator: TestAccumulator | null = null;
 /** The first problem of a batch; reported when the task runs. */
 let batchError: unknown = null;
@@ -61,11 +61,11 @@ function runTask(task: string, options: any): unknown {
       void send({ type: 'progress', percent });
     });
   }
-  if (task === 'test' && accumulator) {
+  if ((task === 'test' || task === 'evaluate-predictions') && (accumulator || batchError)) {
     if (batchError) throw batchError;
     void send({ type: 'progress', percent: 10 });
     const reference = sets.get('reference');
-    return accumulator.finish(reference?.length ? reference : undefined);
+    return accumulator!.finish(reference?.length ? reference : undefined);
   }
   if (task === 'test') {
     const predictor = loadModel(options.artifact as ModelArtifact);
@@ -74,64 +74,66 @@ function runTask(task: string, options: any): unknown {
     void send({ type: 'progress', percent: 10 });
     return evaluateModel(predictor, sets.get('test') ?? [], evaluate);
   }
-  if (task === 'evaluate-predictions') {
-    const reference = sets.get('reference');
-    const evaluate: EvaluateOptions = { ...(options.evaluate ?? {}), ...(reference?.length ? { referenceRows: reference } : {}) };
-    void send({ type: 'progress', percent: 10 });
-    const rows = sets.get('test') ?? [];
-    return evaluateModel(scoredPredictor(options.model as ScoredModel, rows, (sets.get('predictions') ?? []) as unknown as Prediction[]), rows, evaluate);
-  }
+  if (task === 'evaluate-predictions') throw new Error('evaluate-predictions must be prepared before its rows');
   throw new Error(`unknown worker task ${task}`);
 }
 
-/** A predictor that answers with the predictions a score command already made, so the test result is computed as for built-in models. */
-function scoredPredictor(model: ScoredModel, rows: Row[], predictions: Prediction[]): Predictor {
-  let classes: string[] | undefined;
-  if (model.type === 'classification') {
-    const seen = [...rows.map((row) => categoryOfCell(row[model.label] as string | number)), ...predictions.map((p) => String(p.value))];
-    classes = model.classes?.length ? model.classes : sortCategories(seen);
-  }
-  const positiveClass = model.positiveClass ?? classes?.[1] ?? classes?.[0];
+/** A model scored by its own command: its predictions arrive as a set, it never predicts here. */
+function commandPredictor(model: ScoredModel): Predictor {
   const artifact = {
     format: 'stagegate-model/1',
     algorithm: 'command',
     type: model.type,
     label: model.label,
     features: model.features,
-    ...(classes ? { classes, positiveClass } : {}),
+    ...(model.classes?.length ? { classes: model.classes } : {}),
+    ...(model.positiveClass ? { positiveClass: model.positiveClass } : {}),
     encoding: null,
     model: null,
     trainedAt: '',
   } as unknown as ModelArtifact;
   return {
     artifact,
-    predict(scored) {
-      if (scored.length !== predictions.length) throw new Error(`the score command wrote ${predictions.length} predictions for ${scored.length} rows`);
-      return predictions;
+    predict() {
+      throw new Error('a command model\'s predictions come from its score command');
     },
   };
 }
 
-process.on('message', async (message: { type: string; set?: string; rows?: Row[]; task?: string; options?: any }) => {
-  if (message.type === 'prepare' && message.task === 'test') {
-    try {
-      const { referenceRows: _ignored, ...evaluate } = (message.options.evaluate ?? {}) as EvaluateOptions;
-      accumulator = new TestAccumulator(loadModel(message.options.artifact as ModelArtifact), evaluate);
-    } catch (err) {
-      batchError = err;
-    }
-    return;
+/** Starts a prepared task: its rows are consumed as they arrive. */
+function prepare(task: string, options: any): void {
+  preparedTask = task;
+  const { referenceRows: _ignored, ...evaluate } = (options.evaluate ?? {}) as EvaluateOptions;
+  if (task === 'test') accumulator = new TestAccumulator(loadModel(options.artifact as ModelArtifact), evaluate);
+  else if (task === 'evaluate-predictions') accumulator = new TestAccumulator(commandPredictor(options.model as ScoredModel), evaluate);
+  else throw new Error(`worker task ${task} cannot be prepared`);
+}
+
+/** A batch for the prepared task; false when the batch is for a stored set. */
+function consume(set: string, rows: Row[]): boolean {
+  if (!preparedTask || (set !== 'test' && set !== 'predictions')) return false;
+  if (batchError) return true;
+  try {
+    if (set === 'predictions') accumulator!.addPredictions(rows as unknown as Prediction[]);
+    else if (preparedTask === 'test') accumulator!.add(rows);
+    else accumulator!.addRows(rows);
+  } catch (err) {
+    batchError = err;
   }
-  if (message.type === 'rows' && message.set === 'test' && (accumulator || batchError)) {
-    if (batchError) return;
+  return true;
+}
+
+process.on('message', async (message: { type: string; set?: string; rows?: Row[]; task?: string; options?: any }) => {
+  if (message.type === 'prepare') {
     try {
-      accumulator!.add(message.rows!);
+      prepare(message.task!, message.options);
     } catch (err) {
       batchError = err;
     }
     return;
   }
   if (message.type === 'rows') {
+    if (consume(message.set!, message.rows!)) return;
     const rows = sets.get(message.set!) ?? [];
     for (const row of message.rows!) rows.push(row);
     sets.set(message.set!, rows);

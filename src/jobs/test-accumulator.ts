@@ -5,6 +5,9 @@
  * drift), strings deduplicated — instead of every row object and every
  * prediction at once. A million rows then fit in a few hundred MB. The result
  * is the one `evaluateModel` gives for the same rows (a test compares them).
+ *
+ * For a model scored by its own command the rows come first and the command's
+ * predictions later (`addRows`, then `addPredictions`, in the same order).
  */
 import {
   computeClassificationMetrics,
@@ -16,16 +19,18 @@ import {
   TEST_RESULT_SCHEMA,
   type Cell,
   type EvaluateOptions,
+  type Prediction,
   type Predictor,
   type Row,
   type TestResult,
 } from '../ml';
-import { categoryOfCell, isEmptyCell, parseNumericCell } from '../ml/schema/cell-values';
+import { categoryOfCell, isEmptyCell, parseNumericCell, sortCategories } from '../ml/schema/cell-values';
 
 const MISSING_GROUP = '(missing)';
 
 export class TestAccumulator {
   private rows = 0;
+  private predictions = 0;
   private readonly actual: (string | number)[] = [];
   private readonly predicted: (string | number)[] = [];
   private probabilities: Record<string, number>[] | null = [];
@@ -43,8 +48,14 @@ export class TestAccumulator {
 
   /** Scores a batch and keeps its outcomes; throws for a row without a label or with mistyped values. */
   add(batch: Row[]): void {
-    const { artifact } = this.predictor;
     const predictions = this.predictor.predict(batch);
+    this.addRows(batch);
+    this.addPredictions(predictions);
+  }
+
+  /** Keeps the labels, groups and feature cells of rows whose predictions come later. */
+  addRows(batch: Row[]): void {
+    const { artifact } = this.predictor;
     const attribute = this.options.protectedAttribute;
     batch.forEach((row, index) => {
       const label = row[artifact.label];
@@ -54,13 +65,8 @@ export class TestAccumulator {
         const value = parseNumericCell(label);
         if (value === undefined) throw new ModelDataError(`label "${artifact.label}" is not a number in row ${at} (${JSON.stringify(label)})`);
         this.actual.push(value);
-        this.predicted.push(Number(predictions[index].value));
       } else {
         this.actual.push(this.intern(categoryOfCell(label as string | number)));
-        this.predicted.push(this.intern(String(predictions[index].value)));
-        const probabilities = predictions[index].probabilities;
-        if (!probabilities) this.probabilities = null;
-        else this.probabilities?.push(probabilities);
       }
       if (attribute !== undefined) {
         if (Object.prototype.hasOwnProperty.call(row, attribute)) this.sawProtected = true;
@@ -75,10 +81,26 @@ export class TestAccumulator {
     this.rows += batch.length;
   }
 
+  /** The predictions of the next rows, in row order. */
+  addPredictions(predictions: readonly Prediction[]): void {
+    const regression = this.predictor.artifact.type === 'regression';
+    for (const prediction of predictions) {
+      if (regression) {
+        this.predicted.push(Number(prediction.value));
+        continue;
+      }
+      this.predicted.push(this.intern(String(prediction.value)));
+      if (!prediction.probabilities) this.probabilities = null;
+      else this.probabilities?.push(prediction.probabilities);
+    }
+    this.predictions += predictions.length;
+  }
+
   /** The standardized test result; drift when reference rows are given. */
   finish(referenceRows?: Row[]): TestResult {
     const { artifact } = this.predictor;
     if (this.rows === 0) throw new ModelDataError('no rows to test the model on');
+    if (this.predictions !== this.rows) throw new ModelDataError(`${this.predictions} predictions for ${this.rows} rows`);
     const result: TestResult = { schema: TEST_RESULT_SCHEMA, type: artifact.type, rows: this.rows, metrics: this.metrics(), evaluatedAt: this.options.evaluatedAt ?? new Date().toISOString() };
     if (this.options.protectedAttribute !== undefined) result.fairness = this.fairness(this.options.protectedAttribute);
     if (referenceRows?.length) {
@@ -94,22 +116,29 @@ export class TestAccumulator {
   private metrics(): TestResult['metrics'] {
     const { artifact } = this.predictor;
     if (artifact.type === 'regression') return computeRegressionMetrics(this.actual as number[], this.predicted as number[]);
-    const classes = artifact.classes ?? [];
+    const classes = this.classes();
     return computeClassificationMetrics({
       actual: this.actual as string[],
       predicted: this.predicted as string[],
       ...(this.probabilities ? { probabilities: this.probabilities } : {}),
       classes,
-      positiveClass: artifact.positiveClass ?? classes[1],
+      positiveClass: artifact.positiveClass ?? classes[1] ?? classes[0],
     });
+  }
+
+  /** The model's classes; for a command model that recorded none, those of the labels and predictions. */
+  private classes(): string[] {
+    const { artifact } = this.predictor;
+    return artifact.classes?.length ? artifact.classes : sortCategories([...new Set([...this.actual, ...this.predicted] as string[])]);
   }
 
   private fairness(attribute: string): NonNullable<TestResult['fairness']> {
     const { artifact } = this.predictor;
     if (artifact.type !== 'classification') throw new ModelDataError(`fairness over "${attribute}" needs a classification model; this one does ${artifact.type}`);
     if (!this.sawProtected) throw new ModelDataError(`protected attribute "${attribute}" is not a column of the test rows`);
-    const outcome = this.options.favorableClass ?? artifact.positiveClass ?? (artifact.classes ?? [])[1];
-    if (!(artifact.classes ?? []).includes(outcome)) throw new ModelDataError(`favorableClass ${JSON.stringify(outcome)} is not a class of the model (${(artifact.classes ?? []).join(', ')})`);
+    const classes = this.classes();
+    const outcome = this.options.favorableClass ?? artifact.positiveClass ?? classes[1];
+    if (!classes.includes(outcome)) throw new ModelDataError(`favorableClass ${JSON.stringify(outcome)} is not a class of the model (${classes.join(', ')})`);
     return computeFairness({
       protectedAttribute: attribute,
       groups: this.groups,

@@ -32,8 +32,18 @@ export async function runCommandTest(db: Database, io: JobIO, input: { params: T
   const work = await makeWorkDir(io.job.id);
   try {
     await writeFile(work.file('artifact'), input.artifact);
+    const scored: ScoredModel = {
+      type: model.type,
+      label: trained.label,
+      features,
+      ...(trained.classes ? { classes: trained.classes } : {}),
+      ...(model.metadata.positiveClass ? { positiveClass: model.metadata.positiveClass } : {}),
+    };
+    const evaluate: EvaluateOptions = protectedAttribute ? { protectedAttribute, ...(model.metadata.privilegedGroup ? { privilegedGroup: model.metadata.privilegedGroup } : {}) } : {};
     const worker = io.spawnWorker();
     io.log(`worker process ${worker.pid} started`);
+    // The worker keeps only labels, groups and feature cells of the rows, then takes the predictions as they are read.
+    await worker.prepare('evaluate-predictions', { model: scored, evaluate });
     const rows = await writeWindowCsv(db, io, {
       file: work.file('input.csv'),
       datasetId: dataset.id,
@@ -74,16 +84,8 @@ export async function runCommandTest(db: Database, io: JobIO, input: { params: T
       referenceRows = await feedRows(db, io, worker, { set: 'reference', datasetId: training.datasetId, window: storedWindow(training), columns: trained.features, maxRows: MAX_REFERENCE_ROWS, progress: [70, 80] });
     }
     io.log(`evaluating ${rows} predictions` + (referenceRows ? `; drift against ${referenceRows} training rows` : '') + (protectedAttribute ? `; fairness over ${protectedAttribute}` : ''));
-    const scored: ScoredModel = {
-      type: model.type,
-      label: trained.label,
-      features,
-      ...(trained.classes ? { classes: trained.classes } : {}),
-      ...(model.metadata.positiveClass ? { positiveClass: model.metadata.positiveClass } : {}),
-    };
-    const evaluate: EvaluateOptions = protectedAttribute ? { protectedAttribute, ...(model.metadata.privilegedGroup ? { privilegedGroup: model.metadata.privilegedGroup } : {}) } : {};
     worker.events.progress = (percent) => io.progress(80 + percent * 0.15);
-    return await worker.run<TestResult>('evaluate-predictions', { model: scored, evaluate });
+    return await worker.run<TestResult>('evaluate-predictions', {});
   } finally {
     await work.remove();
   }

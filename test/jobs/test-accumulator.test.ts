@@ -31,6 +31,23 @@ describe('the worker\'s batch-by-batch test result', () => {
     expect(result.drift).toBeUndefined();
   });
 
+  it('takes a command\'s predictions after the rows and gives the same result; without recorded classes it uses those seen', () => {
+    const { artifact } = trainModel(train, { algorithm: 'logistic-regression', type: 'classification', features, label: 'default' });
+    const predictions = loadModel(artifact).predict(test);
+    const { classes: _classes, positiveClass: _positive, ...withoutClasses } = artifact;
+    const commandModel = { artifact: withoutClasses as typeof artifact, predict: () => { throw new Error('not here'); } };
+    const options = { protectedAttribute: 'gender', evaluatedAt };
+    const accumulator = new TestAccumulator(commandModel, options);
+    for (let i = 0; i < test.length; i += 400) accumulator.addRows(test.slice(i, i + 400));
+    for (let i = 0; i < predictions.length; i += 250) accumulator.addPredictions(predictions.slice(i, i + 250));
+    expect(accumulator.finish()).toEqual(evaluateModel(loadModel(artifact), test, options));
+
+    const short = new TestAccumulator(commandModel, options);
+    short.addRows(test.slice(0, 10));
+    short.addPredictions(predictions.slice(0, 9));
+    expect(() => short.finish()).toThrow('9 predictions for 10 rows');
+  });
+
   it('names the row without a label by its place in the whole test, not in its batch', () => {
     const { artifact } = trainModel(train, { algorithm: 'logistic-regression', type: 'classification', features, label: 'default' });
     const rows = test.slice(0, 300).map((row, i) => (i === 250 ? { ...row, default: '' } : row));
