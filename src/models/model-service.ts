@@ -8,7 +8,7 @@ import { assertCanChange, assertCanView } from '../identity/ownership';
 import { allows } from '../identity/roles';
 import { findJob } from '../jobs/job-store';
 import { loadModel, type ModelArtifact, type ModelType, type TestResult } from '../ml';
-import { assertMaySetCommand } from './model-command';
+import { assertMaySetCommand, sameCommand } from './model-command';
 import { checkAlgorithm, checkThresholdMetrics, mergeMetadata, type ModelMetadata, type ModelMetadataPatch } from './model-metadata';
 import * as store from './model-store';
 
@@ -108,12 +108,13 @@ export class ModelService {
         const before = await store.findModel(trx, id, true);
         if (!before) throw new NotFoundError('model', id);
         assertCanChange(context.actor, before.ownerId, OWN);
-        if (changes.metadata?.command !== undefined) assertMaySetCommand(context.actor);
         const type = changes.type ?? before.type;
         if (type !== before.type && (await store.countVersions(trx, id)) > 0) {
           throw new ConflictError(`model ${before.name} has versions: its type cannot change from ${before.type} to ${type}`, { type: before.type });
         }
         const metadata = changes.metadata ? mergeMetadata(before.metadata, changes.metadata) : before.metadata;
+        // Sending the stored command back unchanged (a client that PUTs the whole metadata) needs no admin.
+        if (!sameCommand(metadata.command, before.metadata.command)) assertMaySetCommand(context.actor);
         checkThresholdMetrics(type, metadata.thresholds);
         checkAlgorithm(type, metadata.algorithm);
         const after = await store.updateModel(trx, id, { ...changes, tags: changes.tags ? [...new Set(changes.tags)] : undefined, metadata });

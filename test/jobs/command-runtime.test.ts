@@ -115,9 +115,13 @@ describe('the command runtime: a model trained and scored by its own program', (
     expect(own.status).toBe(201);
     const patch = await contributor.api.request('PATCH', `/api/models/${own.body.id}`, { metadata: { command: { train: ['node', 'x.js'] } } });
     expect(patch.status).toBe(403);
-    expect((await contributor.api.request('PATCH', `/api/models/${own.body.id}`, { metadata: { command: null } })).status).toBe(403);
     const admin = await createUser(server, ['analytics_admin']);
     expect((await admin.api.request('PATCH', `/api/models/${own.body.id}`, { metadata: { command: { train: fixture('train') } } })).status).toBe(200);
+    // Sending the same command back is no change; changing it is.
+    const stored = (await contributor.api.get(`/api/models/${own.body.id}`)).body.metadata.command;
+    expect((await contributor.api.request('PATCH', `/api/models/${own.body.id}`, { description: 'mine', metadata: { command: stored } })).status).toBe(200);
+    expect((await contributor.api.request('PATCH', `/api/models/${own.body.id}`, { metadata: { command: { ...stored, timeoutMs: 999999 } } })).status).toBe(403);
+    expect((await contributor.api.request('PATCH', `/api/models/${own.body.id}`, { metadata: { command: null } })).status).toBe(403);
     // The contributor may still train with the command an administrator set.
     const started = await contributor.api.post(`/api/models/${own.body.id}/train`, { datasetId: (await contributor.api.post('/api/datasets', { name: 'c-data', labelColumn: 'default' })).body.id });
     expect(started.status).toBe(400); // their dataset has no rows: the command is not the problem
