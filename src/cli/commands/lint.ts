@@ -1,10 +1,7 @@
 /** `stagegate lint FILE...`: offline validation (no server needed). */
 import type { Command } from 'commander';
-import { validateExpression } from '../../engine/expressions';
-import { BUILT_IN_TOPICS } from '../../engine/service-tasks/topics';
 import { collectString } from '../command-io';
 import { EXIT } from '../exit-codes';
-import { formatLintResult, lintFiles } from '../lint';
 
 export function registerLint(program: Command): void {
   program
@@ -14,6 +11,12 @@ export function registerLint(program: Command): void {
     .option('--allow-script-tasks', 'accept script tasks and script conditions (default: ALLOW_SCRIPT_TASKS=true)')
     .option('--topic <topic>', 'a topic with an in-process handler besides the built-in ones (repeatable)', collectString, [])
     .action(async (files: string[], options: { allowScriptTasks?: boolean; topic: string[] }, command: Command) => {
+      // Loaded on use: the other commands start faster without the validator.
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const { formatLintResult, lintFiles } = require('../lint') as typeof import('../lint');
+      const { validateExpression } = require('../../engine/expressions') as typeof import('../../engine/expressions');
+      const { BUILT_IN_TOPICS } = require('../../engine/service-tasks/topics') as typeof import('../../engine/service-tasks/topics');
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const results = await lintFiles(files, {
         knownTopics: new Set([...BUILT_IN_TOPICS, ...options.topic]),
         allowScriptTasks: options.allowScriptTasks === true || process.env.ALLOW_SCRIPT_TASKS === 'true',
