@@ -123,6 +123,10 @@ describe('stagegate against a real server', () => {
       expect(missing.stderr).toMatch(/not found \(HTTP 404 NOT_FOUND\)/);
       expect(missing.status).toBe(3);
 
+      const asJson = await admin(['instances', 'show', crypto.randomUUID(), '--json']);
+      expect(JSON.parse(asJson.stderr).error.code).toBe('NOT_FOUND');
+      expect(asJson.stdout).toBe('');
+
       const malformed = await admin(['instances', 'show', 'not-a-uuid']);
       expect(malformed.stderr).toContain('HTTP 400');
       expect(malformed.status).toBe(1);
@@ -265,6 +269,36 @@ describe('stagegate against a real server', () => {
       const bad = await admin(['users', 'create', '--name', 'x', '--email', 'not-an-email', '--role', 'viewer']);
       expect(bad.stderr).toContain('email');
       expect(bad.status).toBe(1);
+    });
+  });
+
+  describe('deployments, predict and schedules (their endpoints come from other work; an unknown id is a 404 either way)', () => {
+    it('reads rows from CSV and JSON files before calling the server, and exits 3 for an unknown deployment', async () => {
+      fs.writeFileSync(path.join(dir, 'rows.csv'), 'age,income\n41,52000\n29,31000\n');
+      fs.writeFileSync(path.join(dir, 'rows.json'), '[{"age":41}]');
+      fs.writeFileSync(path.join(dir, 'scalar.json'), '42');
+
+      for (const file of ['rows.csv', 'rows.json']) {
+        const run = await admin(['predict', crypto.randomUUID(), '--file', path.join(dir, file)]);
+        expect(run.stderr).toContain('HTTP 404');
+        expect(run.status).toBe(3);
+      }
+      const scalar = await admin(['predict', 'd1', '--file', path.join(dir, 'scalar.json')]);
+      expect(scalar.stderr).toContain('must hold a JSON object or an array of objects');
+      expect(scalar.status).toBe(1);
+      const missing = await admin(['predict', 'd1', '--file', path.join(dir, 'nope.csv')]);
+      expect(missing.stderr).toContain('cannot read');
+      expect(missing.status).toBe(1);
+    });
+
+    it.each([
+      [['deployments', 'show']],
+      [['deployments', 'activate']],
+      [['schedules', 'pause']],
+      [['schedules', 'delete']],
+    ])('%j of an unknown id exits 3', async (args) => {
+      const run = await admin([...args, crypto.randomUUID()]);
+      expect(run.status).toBe(3);
     });
   });
 
