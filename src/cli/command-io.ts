@@ -84,5 +84,6 @@ export function variablesFrom(options: { variables?: string; var?: Record<string
   return { ...base, ...(options.var ?? {}) };
 }
 
-export const path = (strings: TemplateStringsArray, ...ids: string[]) =>
+/** A REST path with its ids URL-encoded: apiPath`/api/tasks/${id}/claim`. */
+export const apiPath = (strings: TemplateStringsArray, ...ids: string[]) =>
   strings.reduce((built, part, i) => built + part + (i < ids.length ? encodeURIComponent(ids[i]) : ''), '');

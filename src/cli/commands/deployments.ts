@@ -3,7 +3,7 @@
  * /api/deployments (SPEC §8; written against the documented paths).
  */
 import type { Command } from 'commander';
-import { action, parseCount, path } from '../command-io';
+import { action, parseCount, apiPath } from '../command-io';
 import { formatFields, formatTable, when } from '../output';
 
 /** The fields the tables show; the server may send more (all of it with --json). */
@@ -74,7 +74,7 @@ export function registerDeployments(program: Command): void {
     .argument('<id>', 'deployment id')
     .action(
       action(async (io, id: string) => {
-        const deployment = await io.client.get<Deployment>(path`/api/deployments/${id}`);
+        const deployment = await io.client.get<Deployment>(apiPath`/api/deployments/${id}`);
         io.out.result(deployment, () => describe(deployment));
       }),
     );
@@ -86,7 +86,7 @@ export function registerDeployments(program: Command): void {
       .argument('<id>', 'deployment id')
       .action(
         action(async (io, id: string) => {
-          const deployment = await io.client.post<Deployment>(path`/api/deployments/${id}/${verb}`);
+          const deployment = await io.client.post<Deployment>(apiPath`/api/deployments/${id}/${verb}`);
           io.out.result(deployment, () => `${deployment.id ?? id}: ${deployment.status ?? `${verb}d`}\n`);
         }),
       );

@@ -1,6 +1,6 @@
 /** `stagegate instances [list|show|cancel]`: process instances. */
 import type { Command } from 'commander';
-import { action, parseCount, path } from '../command-io';
+import { action, parseCount, apiPath } from '../command-io';
 import { formatFields, formatTable, when } from '../output';
 
 interface InstanceSummary {
@@ -69,7 +69,7 @@ export function registerInstances(program: Command): void {
     .argument('<id>', 'instance id')
     .action(
       action(async (io, id: string) => {
-        const instance = await io.client.get<InstanceDetail>(path`/api/process-instances/${id}`);
+        const instance = await io.client.get<InstanceDetail>(apiPath`/api/process-instances/${id}`);
         io.out.result(instance, () => describe(instance));
       }),
     );
@@ -81,7 +81,7 @@ export function registerInstances(program: Command): void {
     .option('--reason <text>', 'why (kept in the audit log)')
     .action(
       action(async (io, id: string, options: { reason?: string }) => {
-        const instance = await io.client.post<InstanceSummary>(path`/api/process-instances/${id}/cancel`, options.reason ? { reason: options.reason } : {});
+        const instance = await io.client.post<InstanceSummary>(apiPath`/api/process-instances/${id}/cancel`, options.reason ? { reason: options.reason } : {});
         io.out.result(instance, () => `${instance.id}: ${instance.status}\n`);
       }),
     );

@@ -1,6 +1,6 @@
 /** `stagegate jobs [list|show|cancel|watch]`: train/test/... jobs, with a progress bar while following one. */
 import type { Command } from 'commander';
-import { action, CommandIO, parseCount, path } from '../command-io';
+import { action, CommandIO, parseCount, apiPath } from '../command-io';
 import { EXIT } from '../exit-codes';
 import { formatFields, formatTable, when } from '../output';
 import { ProgressDisplay } from '../progress-bar';
@@ -58,7 +58,7 @@ async function follow(io: CommandIO, id: string, intervalMs: number): Promise<Jo
   const display = new ProgressDisplay();
   let shownLines = 0;
   for (;;) {
-    const job = await io.client.get<Job>(path`/api/jobs/${id}`);
+    const job = await io.client.get<Job>(apiPath`/api/jobs/${id}`);
     const log = job.log ?? [];
     for (const line of log.slice(shownLines)) display.message(`${when(line.at)}  ${line.message}`);
     shownLines = log.length;
@@ -101,7 +101,7 @@ export function registerJobs(program: Command): void {
     .argument('<id>', 'job id')
     .action(
       action(async (io, id: string) => {
-        const job = await io.client.get<Job>(path`/api/jobs/${id}`);
+        const job = await io.client.get<Job>(apiPath`/api/jobs/${id}`);
         io.out.result(job, () => describe(job));
       }),
     );
@@ -125,7 +125,7 @@ export function registerJobs(program: Command): void {
     .argument('<id>', 'job id')
     .action(
       action(async (io, id: string) => {
-        const job = await io.client.post<Job>(path`/api/jobs/${id}/cancel`);
+        const job = await io.client.post<Job>(apiPath`/api/jobs/${id}/cancel`);
         io.out.result(job, () => `${job.id}: ${job.status}${job.status === 'running' ? ' (stopping at its next heartbeat)' : ''}\n`);
       }),
     );

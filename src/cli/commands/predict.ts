@@ -6,7 +6,7 @@ import { readFile } from 'fs/promises';
 import { extname } from 'path';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
-import { action, parseJsonObject, parseJsonOption, path } from '../command-io';
+import { action, parseJsonObject, parseJsonOption, apiPath } from '../command-io';
 import { CliError, EXIT } from '../exit-codes';
 
 type Row = Record<string, unknown>;
@@ -46,7 +46,7 @@ export function registerPredict(program: Command): void {
         if (Boolean(options.row) === Boolean(options.file)) throw new CliError('give exactly one of --row or --file', EXIT.USAGE);
         const rows = options.row ? [parseJsonObject(options.row, '--row')] : await readRows(options.file!);
         if (!rows.length) throw new CliError(`${options.file} holds no rows`, EXIT.FAILURE);
-        const reply = await io.client.post<{ predictions?: unknown[]; [field: string]: unknown }>(path`/api/deployments/${deployment}/predict`, { rows });
+        const reply = await io.client.post<{ predictions?: unknown[]; [field: string]: unknown }>(apiPath`/api/deployments/${deployment}/predict`, { rows });
         io.out.result(reply, () => {
           const predictions = Array.isArray(reply.predictions) ? reply.predictions : [reply];
           const meta = Object.entries(reply)

@@ -3,7 +3,7 @@
  * /api/schedules (SPEC §10; written against the documented paths).
  */
 import type { Command } from 'commander';
-import { action, collectVariable, parseCount, path, variablesFrom } from '../command-io';
+import { action, collectVariable, parseCount, apiPath, variablesFrom } from '../command-io';
 import { formatFields, formatTable, when } from '../output';
 
 interface Schedule {
@@ -73,7 +73,7 @@ export function registerSchedules(program: Command): void {
       .argument('<id>', 'schedule id')
       .action(
         action(async (io, id: string) => {
-          const schedule = await io.client.post<Schedule>(path`/api/schedules/${id}/${verb}`);
+          const schedule = await io.client.post<Schedule>(apiPath`/api/schedules/${id}/${verb}`);
           io.out.result(schedule, () => `${id}: ${state(schedule) ?? `${verb}d`}\n`);
         }),
       );
@@ -85,7 +85,7 @@ export function registerSchedules(program: Command): void {
     .argument('<id>', 'schedule id')
     .action(
       action(async (io, id: string) => {
-        await io.client.delete(path`/api/schedules/${id}`);
+        await io.client.delete(apiPath`/api/schedules/${id}`);
         io.out.result({ id, deleted: true }, () => `${id}: deleted\n`);
       }),
     );

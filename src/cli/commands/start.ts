@@ -1,6 +1,6 @@
 /** `stagegate start KEY`: starts an instance of a process. */
 import type { Command } from 'commander';
-import { action, collectVariable, parseCount, path, variablesFrom } from '../command-io';
+import { action, collectVariable, parseCount, apiPath, variablesFrom } from '../command-io';
 import { formatFields } from '../output';
 
 interface StartOptions {
@@ -21,7 +21,7 @@ export function registerStart(program: Command): void {
     .option('--version <n>', 'a definition version instead of the latest', parseCount)
     .action(
       action(async (io, key: string, options: StartOptions) => {
-        const started = await io.client.post<{ id: string; status: string }>(path`/api/process-definitions/${key}/start`, {
+        const started = await io.client.post<{ id: string; status: string }>(apiPath`/api/process-definitions/${key}/start`, {
           businessKey: options.businessKey,
           variables: variablesFrom(options),
           ...(options.version ? { version: options.version } : {}),

@@ -1,6 +1,6 @@
 /** `stagegate tasks [...]`: work items — list, show, claim, and decide. */
 import type { Command } from 'commander';
-import { action, collectVariable, CommandIO, parseCount, path } from '../command-io';
+import { action, collectVariable, CommandIO, parseCount, apiPath } from '../command-io';
 import { formatFields, formatTable, when } from '../output';
 
 interface WorkItem {
@@ -63,7 +63,7 @@ interface DecideOptions {
 }
 
 async function decide(io: CommandIO, id: string, decision: string, options: DecideOptions): Promise<void> {
-  const item = await io.client.post<WorkItem>(path`/api/tasks/${id}/complete`, { decision, comment: options.comment, variables: options.var ?? {} });
+  const item = await io.client.post<WorkItem>(apiPath`/api/tasks/${id}/complete`, { decision, comment: options.comment, variables: options.var ?? {} });
   io.out.result(item, () => `${item.id}: ${decision} (${item.status === 'open' ? `open, ${item.approvals.length}/${item.approvalsRequired} approvals` : item.status})\n`);
 }
 
@@ -110,7 +110,7 @@ export function registerTasks(program: Command): void {
     .argument('<id>', 'work item id')
     .action(
       action(async (io, id: string) => {
-        const item = await io.client.get<WorkItem>(path`/api/tasks/${id}`);
+        const item = await io.client.get<WorkItem>(apiPath`/api/tasks/${id}`);
         io.out.result(item, () => describe(item));
       }),
     );
@@ -122,7 +122,7 @@ export function registerTasks(program: Command): void {
       .argument('<id>', 'work item id')
       .action(
         action(async (io, id: string) => {
-          const item = await io.client.post<WorkItem>(path`/api/tasks/${id}/${verb}`);
+          const item = await io.client.post<WorkItem>(apiPath`/api/tasks/${id}/${verb}`);
           io.out.result(item, () => `${item.id}: ${item.assignee ? `assigned to ${item.assignee}` : 'unassigned'}\n`);
         }),
       );

@@ -1,6 +1,6 @@
 /** `stagegate users [list|create|token]`: users and their API tokens (tenant admins). */
 import type { Command } from 'commander';
-import { action, collectString, CommandIO, parseCount, path } from '../command-io';
+import { action, collectString, CommandIO, parseCount, apiPath } from '../command-io';
 import { CliError, EXIT } from '../exit-codes';
 import { formatFields, formatTable, when } from '../output';
 
@@ -80,7 +80,7 @@ export function registerUsers(program: Command): void {
     .action(
       action(async (io, user: string, options: { name: string; expiresInDays?: number }) => {
         const id = await resolveUser(io, user);
-        const token = await io.client.post<{ id: string; token: string; expiresAt: string | null }>(path`/api/users/${id}/tokens`, {
+        const token = await io.client.post<{ id: string; token: string; expiresAt: string | null }>(apiPath`/api/users/${id}/tokens`, {
           name: options.name,
           ...(options.expiresInDays ? { expiresInDays: options.expiresInDays } : {}),
         });
