@@ -37,6 +37,8 @@ import { MlJobService } from './ml-tasks/ml-job-service';
 import { registerMlJobs, registerMlTopics } from './ml-tasks/register';
 import { modelRoutes } from './models/model-routes';
 import { ModelService } from './models/model-service';
+import { metricsRoutes } from './metrics/metrics-route';
+import { StagegateMetrics } from './metrics/stagegate-metrics';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json');
@@ -123,6 +125,11 @@ export async function startStagegate(
     logger.info({ key: definition.key, version: definition.version, created }, 'process definition loaded');
   }
 
+  const metrics = new StagegateMetrics(db);
+  metrics.observeInstances(runner);
+  metrics.observeJobs(jobs);
+  const authentication = authenticate(db, new AuthFailureLimit(config.AUTH_FAILURES_PER_MINUTE));
+
   let ready = false;
   const registry = createRegistry();
   const app = createApp({
@@ -132,11 +139,10 @@ export async function startStagegate(
     maxBodyBytes: config.MAX_BODY_BYTES,
     largeJson: { paths: [/^\/api\/models\/[^/]+\/versions$/], maxBytes: config.MAX_UPLOAD_BYTES },
     isReady: () => ready,
-    authentication: [
-      authenticate(db, new AuthFailureLimit(config.AUTH_FAILURES_PER_MINUTE)),
-      tokenRateLimit(config.RATE_LIMIT_PER_MINUTE),
-    ],
+    authentication: [authentication, tokenRateLimit(config.RATE_LIMIT_PER_MINUTE)],
+    observers: [metrics.httpMiddleware()],
     routers: [
+      metricsRoutes(metrics, authentication),
       identityRoutes(registry, db, users),
       auditRoutes(registry, db),
       settingsRoutes(registry, db),

@@ -3,7 +3,7 @@
  * process authors.
  */
 import { readFile } from 'fs/promises';
-import { validateBpmn, type BpmnProblem, type BpmnValidationOptions } from '../engine/definitions/validate-bpmn';
+import type { BpmnProblem, BpmnValidationOptions } from '../engine/definitions/validate-bpmn';
 
 export type LintOptions = Omit<BpmnValidationOptions, 'fileName'>;
 
@@ -14,6 +14,10 @@ export interface LintResult {
 
 /** Validates each file as the server would before deploying it; a file that cannot be read is a problem too. */
 export async function lintFiles(paths: string[], opts: LintOptions): Promise<LintResult[]> {
+  // Loaded here, not at the top: the validator (moddle, FEEL) is slow to load and only lint needs it.
+  // (require, not import(): tsx's CommonJS loader leaves import() to Node's ESM resolver, which wants file extensions.)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateBpmn } = require('../engine/definitions/validate-bpmn') as typeof import('../engine/definitions/validate-bpmn');
   const results: LintResult[] = [];
   for (const file of paths) {
     let xml: string;

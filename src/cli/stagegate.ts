@@ -1,57 +1,78 @@
 /**
  * The `stagegate` command line (entry module: bin/stagegate.js, `npm run lint`).
- * Exit codes: 0 ok, 1 problems found (or an unexpected failure), 2 usage error.
+ * `lint` works offline; every other command talks to the REST API at
+ * STAGEGATE_URL (default http://localhost:3000) with STAGEGATE_TOKEN.
+ *
+ * Exit codes (src/cli/exit-codes.ts): 0 ok, 1 failure/validation, 2 usage,
+ * 3 not found, 4 auth/permission, 5 conflict, 6 server unreachable.
  */
 import { Command, CommanderError } from 'commander';
-import { validateExpression } from '../engine/expressions';
-import { BUILT_IN_TOPICS } from '../engine/service-tasks/topics';
-import { formatLintResult, lintFiles } from './lint';
+import { registerDeploy } from './commands/deploy';
+import { registerDeployments } from './commands/deployments';
+import { registerInstances } from './commands/instances';
+import { registerJobs } from './commands/jobs';
+import { registerLint } from './commands/lint';
+import { registerPredict } from './commands/predict';
+import { registerSchedules } from './commands/schedules';
+import { registerStart } from './commands/start';
+import { registerTasks } from './commands/tasks';
+import { registerUsers } from './commands/users';
+import { CliError, EXIT } from './exit-codes';
 
-const EXIT_PROBLEMS = 1;
-const EXIT_USAGE = 2;
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+const EXIT_CODES_HELP = `
+Environment: STAGEGATE_URL (default http://localhost:3000), STAGEGATE_TOKEN.
+Exit codes: 0 ok, 1 failure or validation error, 2 usage error, 3 not found,
+4 authentication or permission, 5 conflict, 6 server unreachable.`;
 
 function buildProgram(): Command {
   const program = new Command('stagegate')
     .description('Stagegate: BPMN orchestration of the model lifecycle')
+    .option('--url <url>', 'the server (default: STAGEGATE_URL or http://localhost:3000)')
+    .option('--token <token>', 'API token (default: STAGEGATE_TOKEN)')
+    .option('--json', 'print the server\'s JSON instead of tables')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_CODES_HELP);
 
-  program
-    .command('lint')
-    .description('validate BPMN files as the server would before deploying them')
-    .argument('<files...>', 'BPMN files')
-    .option('--allow-script-tasks', 'accept script tasks and script conditions (default: ALLOW_SCRIPT_TASKS=true)')
-    .option('--topic <topic>', 'a topic with an in-process handler besides the built-in ones (repeatable)', collect, [])
-    .action(async (files: string[], options: { allowScriptTasks?: boolean; topic: string[] }) => {
-      const results = await lintFiles(files, {
-        knownTopics: new Set([...BUILT_IN_TOPICS, ...options.topic]),
-        allowScriptTasks: options.allowScriptTasks === true || process.env.ALLOW_SCRIPT_TASKS === 'true',
-        validateExpression,
-      });
-      for (const result of results) {
-        for (const line of formatLintResult(result)) process.stdout.write(`${line}\n`);
-      }
-      if (results.some((result) => result.problems.length)) process.exitCode = EXIT_PROBLEMS;
-    });
-
+  registerLint(program);
+  registerDeploy(program);
+  registerStart(program);
+  registerInstances(program);
+  registerTasks(program);
+  registerJobs(program);
+  registerDeployments(program);
+  registerPredict(program);
+  registerUsers(program);
+  registerSchedules(program);
   return program;
 }
 
+/** The error on stderr: one line, or the server's error body with --json. */
+function report(err: CliError, json: boolean): void {
+  if (json && err.body !== undefined && typeof err.body === 'object') {
+    process.stderr.write(`${JSON.stringify(err.body)}\n`);
+  } else {
+    process.stderr.write(`stagegate: ${err.message}\n`);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
   try {
-    await buildProgram().parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version are successes; every other parse failure is a usage error.
-      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+      process.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      return;
+    }
+    if (err instanceof CliError) {
+      report(err, argv.includes('--json'));
+      process.exitCode = err.exitCode;
       return;
     }
     process.stderr.write(`stagegate: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = EXIT_PROBLEMS;
+    process.exitCode = EXIT.FAILURE;
   }
 }
 

@@ -18,6 +18,8 @@ export interface AppOptions {
   isReady: () => boolean;
   /** Authentication (and rate limits) for every /api route but health, ready and the OpenAPI document. */
   authentication: RequestHandler[];
+  /** Middleware that sees every request before authentication (request metrics). */
+  observers?: RequestHandler[];
   /** POST paths whose JSON bodies may be larger than maxBodyBytes (uploaded model artifacts); read after authentication. */
   largeJson?: { paths: RegExp[]; maxBytes: number };
 }
@@ -60,6 +62,7 @@ export function createApp(options: AppOptions): express.Express {
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(requestId);
   app.use(requestLog(options.logger));
+  for (const observer of options.observers ?? []) app.use(observer);
   // CSV uploads (text/csv, multipart) are not parsed here: their routes stream them (MAX_UPLOAD_BYTES).
   const large = options.largeJson;
   const isLarge = (req: express.Request) => req.method === 'POST' && !!large?.paths.some((path) => path.test(req.path));

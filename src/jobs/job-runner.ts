@@ -43,6 +43,9 @@ export interface JobRunnerOptions {
   staleMs?: number;
 }
 
+/** The event of a job that ended here (job ids are UUIDs: no clash with this name). */
+const ENDED = 'job-ended';
+
 /** The job runner stopped (server shutdown) while something waited for a job. */
 export class JobRunnerStoppedError extends Error {
   constructor() {
@@ -89,6 +92,11 @@ export class JobRunner {
     this.events.setMaxListeners(0);
     this.heartbeatMs = options.heartbeatMs ?? 2000;
     this.staleMs = options.staleMs ?? 30000;
+  }
+
+  /** Calls `listener` with each job that ended on this server (succeeded, failed or cancelled; not requeued at shutdown). */
+  onEnded(listener: (job: store.Job) => void): void {
+    this.events.on(ENDED, listener);
   }
 
   /** Registers the executor of a job type (before `start`). */
@@ -229,6 +237,7 @@ export class JobRunner {
         this.active.delete(job.id);
         finished(final);
         this.events.emit(job.id);
+        if (final && store.TERMINAL_STATUSES.has(final.status)) this.events.emit(ENDED, final);
         this.poke();
       });
   }

@@ -59,7 +59,8 @@ describe('stagegate lint', () => {
   it.each([
     ['no file', ['lint']],
     ['an unknown option', ['lint', '--strict', 'x.bpmn']],
-    ['an unknown command', ['deploy']],
+    ['an unknown command', ['frobnicate']],
+    ['a command without its files', ['deploy']],
   ])('exits 2 on a usage error: %s', (_label, args) => {
     const run = stagegate(...args);
 

@@ -3,6 +3,7 @@ import type { Database } from '../../db/connect';
 import type { Logger } from '../../logger';
 import type { ServiceTaskRegistry } from '../service-tasks/handler-registry';
 import { InstanceRun } from './instance-run';
+import type { InstanceStatus } from './types';
 import { claimDueInstances, claimInstance, LeaseLostError, loadRunInput, releaseInstance, renewLeases, StoreHooks, storeSnapshot } from './run-store';
 
 export interface RunnerOptions {
@@ -16,6 +17,17 @@ export interface RunnerOptions {
   hooks?: StoreHooks;
 }
 
+/** What one stored run did to an instance (the `run` event; metrics count it). */
+export interface RunReport {
+  instanceId: string;
+  processKey: string;
+  /** The status before the run and after it. */
+  before: InstanceStatus;
+  after: InstanceStatus;
+  /** Whether this run applied the instance's start command (its first run). */
+  started: boolean;
+}
+
 /** After an unexpected failure an instance is retried this much later. */
 const FAILED_RUN_DELAY_MS = 5000;
 
@@ -25,7 +37,7 @@ const FAILED_RUN_DELAY_MS = 5000;
  * PostgreSQL keeps each instance on one server at a time.
  */
 export class InstanceRunner {
-  /** Emits `stored` with (instanceId, status) after each run is stored. */
+  /** Emits `stored` with (instanceId, status) and `run` with a RunReport after each run is stored. */
   readonly events = new EventEmitter();
   private readonly active = new Set<string>();
   private running = false;
@@ -142,6 +154,14 @@ export class InstanceRunner {
       const snapshot = await run.advance(input.commands);
       await storeSnapshot(this.db, id, owner, snapshot, true, this.options.hooks);
       this.events.emit('stored', id, snapshot.status);
+      const report: RunReport = {
+        instanceId: id,
+        processKey: input.instance.processKey,
+        before: input.instance.status,
+        after: snapshot.status,
+        started: input.commands.some((command) => command.type === 'start'),
+      };
+      this.events.emit('run', report);
     } catch (err) {
       if (err instanceof LeaseLostError) {
         this.logger.warn({ instanceId: id }, 'lease lost; another server advances the instance');

@@ -83,7 +83,7 @@ export async function loadRunInput(
   const row = await db('process_instances as i')
     .join('process_definitions as d', 'd.id', 'i.definition_id')
     .where('i.id', id)
-    .first('i.id', 'i.business_key', 'i.engine_state', 'i.status', 'd.xml');
+    .first('i.id', 'i.process_key', 'i.business_key', 'i.engine_state', 'i.status', 'd.xml');
   if (!row) return null;
   const commands = await db('instance_commands')
     .where({ instance_id: id })
@@ -92,7 +92,7 @@ export async function loadRunInput(
     .select('id', 'type', 'payload');
   const tasks = await db('service_tasks').where({ instance_id: id }).whereNot('status', 'cancelled');
   return {
-    instance: { id: row.id, businessKey: row.business_key, xml: row.xml, engineState: row.engine_state, status: row.status },
+    instance: { id: row.id, processKey: row.process_key, businessKey: row.business_key, xml: row.xml, engineState: row.engine_state, status: row.status },
     commands: commands.map((c) => ({ id: String(c.id), type: c.type, payload: c.payload }) as Command),
     serviceTasks: tasks.map(toServiceTaskRecord),
   };

@@ -127,6 +127,7 @@ export interface RunSnapshot {
 /** The instance row as a run needs it. */
 export interface InstanceForRun {
   id: string;
+  processKey: string;
   businessKey: string | null;
   xml: string;
   engineState: unknown | null;
