@@ -63,9 +63,9 @@ export function alertRoutes(registry: OpenAPIRegistry, alerts: AlertService): Ro
     {
       method: 'post',
       path: '/api/alerts/:id/acknowledge',
-      summary: 'Acknowledge an open alert with a comment (409 when already acknowledged)',
+      summary: 'Acknowledge an open alert with a comment (409 when already acknowledged); for operators (instances:operate) and members of the group the alert was sent to',
       tag: 'Alerts',
-      permission: 'instances:operate',
+      permission: 'authenticated',
       params: IdParams,
       body: z.object({ comment: z.string().trim().min(1).max(5000).optional() }).strict().default({}),
       response: Alert,

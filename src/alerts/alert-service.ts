@@ -5,10 +5,10 @@
  */
 import { recordAudit } from '../audit/audit-store';
 import type { Database } from '../db/connect';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { SYSTEM, type ActionContext, type Actor } from '../identity/actor';
 import { assertCanView } from '../identity/ownership';
-import { allows } from '../identity/roles';
+import { allows, PERMISSIONS } from '../identity/roles';
 import { enqueueMail } from '../notifications/mail-outbox';
 import { emailsOfGroup } from '../notifications/recipients';
 import * as store from './alert-store';
@@ -67,11 +67,12 @@ export class AlertService {
     return store.listAlerts(this.db, { ...filter, modelOwner: allows(actor.permissions, 'view:all') ? undefined : actor.id });
   }
 
-  /** Acknowledges an open alert (409 when it already is). */
+  /** Acknowledges an open alert (409 when it already is): operators, or members of the group it was sent to. */
   async acknowledge(context: ActionContext, id: string, comment: string | null): Promise<store.Alert> {
     return this.db.transaction(async (trx) => {
       const before = await store.findAlert(trx, id, true);
       if (!before) throw new NotFoundError('alert', id);
+      assertMayAcknowledge(context.actor, before);
       if (before.status === 'acknowledged') {
         throw new ConflictError(`alert ${id} was already acknowledged by ${before.acknowledgedByName} at ${before.acknowledgedAt?.toISOString()}`, {
           acknowledgedBy: before.acknowledgedBy,
@@ -105,6 +106,16 @@ export class AlertService {
       .filter(Boolean)
       .join('\n\n');
   }
+}
+
+/** The support group the alert went to handles it; operators (`instances:operate`) may too. */
+function assertMayAcknowledge(actor: Actor | null, alert: store.Alert): void {
+  if (!actor || allows(actor.permissions, 'instances:operate')) return;
+  if (alert.notifiedGroup && actor.groups.includes(alert.notifiedGroup)) return;
+  throw new ForbiddenError(
+    `Missing permission "instances:operate" (${PERMISSIONS['instances:operate']}) or membership of group ${alert.notifiedGroup ?? '(none)'}, which alert ${alert.id} was sent to`,
+    { permission: 'instances:operate', group: alert.notifiedGroup },
+  );
 }
 
 function subjectOf(alert: store.Alert): string {
