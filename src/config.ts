@@ -58,6 +58,20 @@ const schema = z.object({
     .string()
     .regex(/^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address such as "Stagegate <stagegate@example.com>"')
     .default('Stagegate <stagegate@localhost>'),
+  /** Schedule fires missed while no server ran are run once at start-up if no older than this (default 6 hours). */
+  SCHEDULE_MISSED_FIRE_TOLERANCE_MS: z.coerce.number().int().min(0).default(21_600_000),
+  /** Time zone of cron timer start events and the default of new schedules (IANA name); default the server's. */
+  SCHEDULE_TIMEZONE: z
+    .string()
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as UTC or Europe/Berlin')
+    .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone),
   /** Retry backoff for mail that could not be sent, in ms, comma-separated; its length is the retry count. */
   MAIL_RETRY_BACKOFF_MS: z
     .string()

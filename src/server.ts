@@ -39,6 +39,15 @@ import { modelRoutes } from './models/model-routes';
 import { ModelService } from './models/model-service';
 import { metricsRoutes } from './metrics/metrics-route';
 import { StagegateMetrics } from './metrics/stagegate-metrics';
+import { alertRoutes } from './alerts/alert-routes';
+import { AlertService } from './alerts/alert-service';
+import { registerAlertTopics } from './alerts/alert-topics';
+import { DefinitionSchedules } from './triggers/definition-schedules';
+import { LifecycleEvents } from './triggers/lifecycle-events';
+import { scheduleRoutes } from './triggers/schedule-routes';
+import { ScheduleService } from './triggers/schedule-service';
+import { scheduleStarter } from './triggers/schedule-starter';
+import { Scheduler } from './triggers/scheduler';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json');
@@ -55,6 +64,10 @@ export interface Stagegate {
   models: ModelService;
   /** `onRowsAppended` is the "labeled data appended" event (SPEC §10). */
   datasets: DatasetService;
+  /** `publish(name, businessKey, variables)` sends a lifecycle event (model-changed, data-arrived, deployment-changed). */
+  lifecycle: LifecycleEvents;
+  /** Runs the cron schedules (SPEC §10). */
+  scheduler: Scheduler;
   /** Sends the mail outbox; `poke()` it to send what was just queued. */
   mail: MailDispatcher;
   /** The first admin's token when this start created it (printed once), else null. */
@@ -84,8 +97,10 @@ export async function startStagegate(
   const mlJobs = new MlJobService(db, models, datasets, jobs);
   registerMlJobs(jobs, db, models);
   registerMlTopics(serviceTasks, { models, mlJobs, jobs });
-  configure?.(serviceTasks);
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  const alerts = new AlertService(db, { supportGroup: config.SUPPORT_GROUP, publicUrl });
+  registerAlertTopics(serviceTasks, db, alerts);
+  configure?.(serviceTasks);
   const hooks = workItemHooks({ publicUrl, supportGroup: config.SUPPORT_GROUP });
   const runner = new InstanceRunner(
     db,
@@ -100,12 +115,23 @@ export async function startStagegate(
     },
     logger,
   );
+  const definitionSchedules = new DefinitionSchedules(db, config.SCHEDULE_TIMEZONE);
   const definitions = new DefinitionService(db, {
     knownTopics: () => serviceTasks.topics(),
     allowScriptTasks: config.ALLOW_SCRIPT_TASKS,
+    onDeployed: (trx, definition) => definitionSchedules.replace(trx, definition),
   });
   const instances = new InstanceService(db, runner);
   const events = new EventService(db, instances);
+  const lifecycle = new LifecycleEvents(events, logger);
+  lifecycle.listen(models, datasets);
+  const scheduler = new Scheduler(
+    db,
+    scheduleStarter(db, instances, logger),
+    { owner, pollIntervalMs: config.POLL_INTERVAL_MS, missedFireToleranceMs: config.SCHEDULE_MISSED_FIRE_TOLERANCE_MS },
+    logger,
+  );
+  const schedules = new ScheduleService(db, { timezone: config.SCHEDULE_TIMEZONE, onChange: () => scheduler.poke() });
   const incidents = new IncidentService(db, instances, config.SERVICE_RETRY_BACKOFF_MS.length);
   const tasks = new TaskService(db, instances, incidents, publicUrl);
   const taskTimeouts = new TaskTimeouts(db, tasks, config.POLL_INTERVAL_MS, logger);
@@ -124,6 +150,7 @@ export async function startStagegate(
   for (const { definition, created } of deployed) {
     logger.info({ key: definition.key, version: definition.version, created }, 'process definition loaded');
   }
+  await definitionSchedules.reconcile();
 
   const metrics = new StagegateMetrics(db);
   metrics.observeInstances(runner);
@@ -155,6 +182,8 @@ export async function startStagegate(
       mlJobRoutes(registry, mlJobs),
       datasetRoutes(registry, datasets, config.MAX_UPLOAD_BYTES),
       jobRoutes(registry, db, jobs),
+      scheduleRoutes(registry, schedules),
+      alertRoutes(registry, alerts),
     ],
   });
   const server: Server = await new Promise((resolve) => {
@@ -165,6 +194,7 @@ export async function startStagegate(
   taskTimeouts.start();
   mail.start();
   logger.info({ mail: mailTransport.description }, 'mail dispatcher started');
+  await scheduler.start();
   ready = true;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -180,10 +210,13 @@ export async function startStagegate(
     datasets,
     bootstrapToken,
     mail,
+    lifecycle,
+    scheduler,
     async close() {
       ready = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await scheduler.close();
       // Jobs first: service tasks waiting for a job give up (and retry after a restart), so the runner can stop.
       await jobs.stop();
       await runner.stop();

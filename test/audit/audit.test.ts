@@ -14,6 +14,11 @@ const messageStart = bpmnProcess(
   `<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m" /></bpmn:startEvent>${flow('f1', 's', 'e')}<bpmn:endEvent id="e" />`,
   '<bpmn:message id="m" name="audit-me" />',
 );
+const signalStart = bpmnProcess(
+  'audited-signal',
+  `<bpmn:startEvent id="s"><bpmn:signalEventDefinition signalRef="g" /></bpmn:startEvent>${flow('f1', 's', 'e')}<bpmn:endEvent id="e" />`,
+  '<bpmn:signal id="g" name="audit-signal" />',
+);
 
 describe('the audit log', () => {
   let server: TestServer;
@@ -44,6 +49,7 @@ describe('the audit log', () => {
     let createdUser = '';
     steps.push(['definition.deploy', () => api.deploy(waiting), 201]);
     steps.push(['definition.deploy', () => api.deploy(messageStart), 201]);
+    steps.push(['definition.deploy', () => api.deploy(signalStart), 201]);
     steps.push(['instance.start', async () => {
       const reply = await api.post('/api/process-definitions/audited/start', { businessKey: 'audit-1' });
       instanceId = reply.body.id;
@@ -66,7 +72,7 @@ describe('the audit log', () => {
       return api.post(`/api/tasks/${userTaskId}/complete`, { variables: {} });
     }, 200]);
     steps.push(['message.correlate', () => api.post('/api/messages', { name: 'audit-me' }), 200]);
-    steps.push(['signal.broadcast', () => api.post('/api/signals', { name: 'nobody-waits' }), 200]);
+    steps.push(['signal.broadcast', () => api.post('/api/signals', { name: 'audit-signal' }), 200]);
     steps.push(['settings.update', () => api.put('/api/settings', { approvalNotice: 'Check the fairness report.' }), 200]);
     steps.push(['user.create', async () => {
       const reply = await api.post('/api/users', { name: 'audited-user', email: 'audited@example.com', roles: ['viewer'] });
@@ -102,6 +108,7 @@ describe('the audit log', () => {
       ['bad BPMN', () => api.deploy('<definitions/>'), 400],
       ['unknown process', () => api.post('/api/process-definitions/nope/start', {}), 404],
       ['message nobody waits for', () => api.post('/api/messages', { name: 'nothing', businessKey: 'x' }), 404],
+      ['signal nobody receives', () => api.post('/api/signals', { name: 'nobody-waits' }), 404],
       ['extend a lock not held', () => api.post('/api/external-tasks/00000000-0000-4000-8000-000000000000/extend-lock', { workerId: 'w', newDuration: 1000 }), 404],
       ['viewer edits settings', async () => (await createUser(server, ['viewer'])).api.put('/api/settings', { approvalNotice: 'x' }), 403],
     ];

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Knex } from 'knex';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { recordAudit } from '../../audit/audit-store';
@@ -25,6 +26,8 @@ export interface DeployResult {
 export interface DefinitionServiceOptions {
   knownTopics: () => ReadonlySet<string>;
   allowScriptTasks: boolean;
+  /** Runs inside the transaction that stored a new version (e.g. replacing its cron schedules). */
+  onDeployed?: (trx: Knex.Transaction, definition: ProcessDefinition) => Promise<void>;
 }
 
 /** Deploys BPMN: validates everything first, then stores version N+1 unless the content is unchanged. */
@@ -67,6 +70,7 @@ export class DefinitionService {
         },
         deployedBy: options.context?.actor?.id ?? null,
       });
+      await this.options.onDeployed?.(trx, definition);
       await recordAudit(trx, options.context ?? SYSTEM, {
         action: 'definition.deploy',
         entityType: 'process_definition',

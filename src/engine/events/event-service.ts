@@ -43,6 +43,8 @@ export class EventService {
     return this.db.transaction(async (trx) => {
       const delivered = await this.deliver(trx, 'signal', name, null, variables);
       const started = await this.startAll(trx, context, 'signals', name, null, variables);
+      // Like a message nobody waits for: a signal that reaches nothing is most likely a wrong name.
+      if (!delivered.length && !started.length) throw new NotFoundError('waiting instance or signal start event for signal', name);
       await recordAudit(trx, context, { action: 'signal.broadcast', entityType: 'signal', entityId: name, after: { delivered, started } });
       return { delivered, started };
     });
@@ -77,10 +79,11 @@ export class EventService {
     variables: Variables,
   ): Promise<string[]> {
     const definitions = (await listLatestDefinitions(trx)).filter((d) => d.startEvents[list].includes(name));
-    const kind = list === 'messages' ? 'message' : 'signal';
+    const kind = list === 'messages' ? ('message' as const) : ('signal' as const);
     const started: string[] = [];
     for (const definition of definitions) {
-      started.push(await this.instances.create(trx, context, { key: definition.key, businessKey, variables }, { type: kind, payload: { name, variables: {} } }));
+      const request = { key: definition.key, businessKey, variables, trigger: { kind, name } };
+      started.push(await this.instances.create(trx, context, request, { type: kind, payload: { name, variables: {} } }));
     }
     return started;
   }

@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import { recordAudit } from '../../audit/audit-store';
 import type { Database } from '../../db/connect';
 import type { ActionContext } from '../../identity/actor';
-import { ConflictError, NotFoundError } from '../../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { findDefinition } from '../definitions/definition-store';
+import { chooseStartEvents, startEventsOf, type StartTrigger } from '../definitions/start-events';
 import type { InstanceRunner } from '../runtime/instance-runner';
 import { queueCommand } from '../runtime/run-store';
 import type { CommandInput, Variables } from '../runtime/types';
@@ -13,6 +14,8 @@ export interface StartRequest {
   version?: number;
   businessKey?: string | null;
   variables?: Variables;
+  /** What starts it (default manual: the none start event); decides the start event. */
+  trigger?: StartTrigger;
 }
 
 const TERMINAL = ['completed', 'cancelled', 'failed'];
@@ -52,6 +55,7 @@ export class InstanceService {
     if (!definition) {
       throw new NotFoundError('process definition', request.version ? `${request.key} v${request.version}` : request.key);
     }
+    const startEventIds = await this.startEventIds(trx, definition.id, definition.key, request.trigger ?? { kind: 'manual' });
     const id = crypto.randomUUID();
     await trx('process_instances').insert({
       id,
@@ -64,10 +68,18 @@ export class InstanceService {
       started_by: context.actor?.id ?? null,
       wake_at: trx.fn.now(),
     });
-    await queueCommand(trx, id, { type: 'start', payload: { variables: request.variables ?? {} } });
+    await queueCommand(trx, id, { type: 'start', payload: { variables: request.variables ?? {}, ...(startEventIds && { startEventIds }) } });
     if (extraCommand) await queueCommand(trx, id, extraCommand);
     this.runner.poke();
     return id;
+  }
+
+  /** The start events the trigger starts at (null: all of them, the engine's default). */
+  private async startEventIds(trx: Knex.Transaction, definitionId: string, key: string, trigger: StartTrigger): Promise<string[] | null> {
+    const events = await startEventsOf(definitionId, async () => (await trx('process_definitions').where({ id: definitionId }).first('xml')).xml);
+    const chosen = chooseStartEvents(events, trigger);
+    if (trigger.kind === 'start-event' && !chosen) throw new ValidationError(`process ${key} has no start event ${trigger.id}`);
+    return chosen;
   }
 
   /** Cancels a running instance: its work items, external tasks and timers go with it. */

@@ -2,6 +2,7 @@ import type { Engine } from 'bpmn-engine';
 import { EventEmitter } from 'node:events';
 import { createEngine } from './engine-factory';
 import { readUserTask } from './camunda-attributes';
+import { restrictStartEvents } from './start-selection';
 import { ServiceDispatcher, ServiceRunHooks } from './service-dispatcher';
 import type {
   Command,
@@ -78,9 +79,12 @@ export class InstanceRun implements ServiceRunHooks {
     const cancel = commands.find((command) => command.type === 'cancel');
     if (cancel) return this.cancelled(commands);
 
+    const start = commands.find((command) => command.type === 'start');
+    const startEventIds = !this.instance.engineState && start?.type === 'start' ? start.payload.startEventIds : undefined;
     this.engine = createEngine(this.instance.id, this.instance.engineState ? null : this.instance.xml, (activity) => {
       // The process's own environment holds the process variables (sub-processes get copies).
       if (activity.type === 'bpmn:Process') this.processEnvironment = activity.environment;
+      if (startEventIds) restrictStartEvents(activity, startEventIds);
       this.dispatcher.extend(activity);
     });
     this.engine.once('end', () => this.finish());
@@ -90,7 +94,6 @@ export class InstanceRun implements ServiceRunHooks {
       this.engine.recover(structuredClone(this.instance.engineState) as any);
       this.execution = await this.engine.resume({ listener } as any);
     } else {
-      const start = commands.find((command) => command.type === 'start');
       const variables = start?.type === 'start' ? start.payload.variables : {};
       this.execution = await this.engine.execute({ listener, variables } as any);
     }

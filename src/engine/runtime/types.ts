@@ -19,7 +19,8 @@ export type InstanceStatus = 'running' | 'waiting' | 'completed' | 'cancelled' |
 export type Variables = Record<string, unknown>;
 
 export type Command =
-  | { id: string; type: 'start'; payload: { variables: Variables } }
+  /** startEventIds: the start events to start at (absent: every start event, the engine's default). */
+  | { id: string; type: 'start'; payload: { variables: Variables; startEventIds?: string[] } }
   | { id: string; type: 'complete-user-task'; payload: { elementId: string; executionId: string; variables: Variables; actor: string | null } }
   /** refId is the message/signal element id; absent for a start event, found by name once the run waits on it. */
   | { id: string; type: 'message' | 'signal'; payload: { name: string; refId?: string; variables: Variables } }
