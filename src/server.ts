@@ -37,6 +37,7 @@ import { MlJobService } from './ml-tasks/ml-job-service';
 import { registerMlJobs, registerMlTopics } from './ml-tasks/register';
 import { modelRoutes } from './models/model-routes';
 import { ModelService } from './models/model-service';
+import { createDeployments, type DeploymentsModule } from './deployments/deployments-module';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json');
@@ -53,6 +54,8 @@ export interface Stagegate {
   models: ModelService;
   /** `onRowsAppended` is the "labeled data appended" event (SPEC §10). */
   datasets: DatasetService;
+  /** Runtimes, deployments (`onDeploymentChanged`, `listActive`), predictions (`onPredicted`), monitoring. */
+  deployments: DeploymentsModule;
   /** Sends the mail outbox; `poke()` it to send what was just queued. */
   mail: MailDispatcher;
   /** The first admin's token when this start created it (printed once), else null. */
@@ -82,6 +85,7 @@ export async function startStagegate(
   const mlJobs = new MlJobService(db, models, datasets, jobs);
   registerMlJobs(jobs, db, models);
   registerMlTopics(serviceTasks, { models, mlJobs, jobs });
+  const deploymentsModule = createDeployments(db, serviceTasks, { maxActiveModels: config.MAX_ACTIVE_MODELS ?? null, logger, onListenerError });
   configure?.(serviceTasks);
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const hooks = workItemHooks({ publicUrl, supportGroup: config.SUPPORT_GROUP });
@@ -132,6 +136,7 @@ export async function startStagegate(
     maxBodyBytes: config.MAX_BODY_BYTES,
     largeJson: { paths: [/^\/api\/models\/[^/]+\/versions$/], maxBytes: config.MAX_UPLOAD_BYTES },
     isReady: () => ready,
+    selfAuthenticated: deploymentsModule.selfAuthenticated,
     authentication: [
       authenticate(db, new AuthFailureLimit(config.AUTH_FAILURES_PER_MINUTE)),
       tokenRateLimit(config.RATE_LIMIT_PER_MINUTE),
@@ -149,6 +154,7 @@ export async function startStagegate(
       mlJobRoutes(registry, mlJobs),
       datasetRoutes(registry, datasets, config.MAX_UPLOAD_BYTES),
       jobRoutes(registry, db, jobs),
+      ...deploymentsModule.routers(registry),
     ],
   });
   const server: Server = await new Promise((resolve) => {
@@ -158,6 +164,7 @@ export async function startStagegate(
   await jobs.start();
   taskTimeouts.start();
   mail.start();
+  deploymentsModule.start();
   logger.info({ mail: mailTransport.description }, 'mail dispatcher started');
   ready = true;
   const address = server.address();
@@ -172,6 +179,7 @@ export async function startStagegate(
     jobs,
     models,
     datasets,
+    deployments: deploymentsModule,
     bootstrapToken,
     mail,
     async close() {
@@ -183,6 +191,7 @@ export async function startStagegate(
       await runner.stop();
       await taskTimeouts.stop();
       await mail.stop();
+      await deploymentsModule.stop();
       await db.destroy();
     },
   };

@@ -5,6 +5,7 @@ import * as identity002 from '../../migrations/002_identity_audit';
 import * as ml003 from '../../migrations/003_models_datasets_jobs';
 import * as mail004 from '../../migrations/004_mail_outbox';
 import * as workItems005 from '../../migrations/005_work_items';
+import * as deployments006 from '../../migrations/006_runtimes_deployments';
 import * as backtests010 from '../../migrations/010_backtests';
 
 /**
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '003_models_datasets_jobs': ml003,
   '004_mail_outbox': mail004,
   '005_work_items': workItems005,
+  '006_runtimes_deployments': deployments006,
   '010_backtests': backtests010,
 };
 
