@@ -38,6 +38,9 @@ import { registerMlJobs, registerMlTopics } from './ml-tasks/register';
 import { modelRoutes } from './models/model-routes';
 import { ModelService } from './models/model-service';
 import { createDeployments, type DeploymentsModule } from './deployments/deployments-module';
+import { backtestRoutes } from './backtests/backtest-routes';
+import { deploymentDirectory } from './lifecycle/deployment-directory-adapter';
+import { registerLifecycleTopics } from './lifecycle/register';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json');
@@ -86,6 +89,8 @@ export async function startStagegate(
   registerMlJobs(jobs, db, models);
   registerMlTopics(serviceTasks, { models, mlJobs, jobs });
   const deploymentsModule = createDeployments(db, serviceTasks, { maxActiveModels: config.MAX_ACTIVE_MODELS ?? null, logger, onListenerError });
+  const deploymentViews = deploymentDirectory(deploymentsModule.deployments);
+  registerLifecycleTopics(serviceTasks, { db, models, mlJobs, jobs, deployments: deploymentViews, supportGroup: config.SUPPORT_GROUP });
   configure?.(serviceTasks);
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const hooks = workItemHooks({ publicUrl, supportGroup: config.SUPPORT_GROUP });
@@ -155,6 +160,7 @@ export async function startStagegate(
       datasetRoutes(registry, datasets, config.MAX_UPLOAD_BYTES),
       jobRoutes(registry, db, jobs),
       ...deploymentsModule.routers(registry),
+      backtestRoutes(registry, db, deploymentViews),
     ],
   });
   const server: Server = await new Promise((resolve) => {
