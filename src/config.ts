@@ -39,6 +39,8 @@ const schema = z.object({
   PUBLIC_URL: z.url().optional(),
   /** The group that reviews failures (incidents) when a process names none. */
   SUPPORT_GROUP: z.string().min(1).max(100).default('support'),
+  /** How many distinct models may have an active deployment at once (unset: no limit). */
+  MAX_ACTIVE_MODELS: z.coerce.number().int().min(0).optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** smtp://[user:password@]host[:port] or smtps://...; without it mail is written as .eml files under DATA_DIR/mail. */

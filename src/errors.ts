@@ -60,3 +60,10 @@ export class RateLimitedError extends AppError {
     super(message, 'RATE_LIMITED');
   }
 }
+
+/** A server Stagegate depends on (an `http` runtime's model server) is down or refused: 502. */
+export class UpstreamError extends AppError {
+  constructor(message: string, details?: unknown, code = 'UPSTREAM_UNAVAILABLE') {
+    super(message, code, details);
+  }
+}

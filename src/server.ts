@@ -38,6 +38,7 @@ import { registerMlJobs, registerMlTopics } from './ml-tasks/register';
 import { modelRoutes } from './models/model-routes';
 import { ModelService } from './models/model-service';
 import { metricsRoutes } from './metrics/metrics-route';
+import { observePrediction } from './metrics/prediction-metrics';
 import { StagegateMetrics } from './metrics/stagegate-metrics';
 import { alertRoutes } from './alerts/alert-routes';
 import { AlertService } from './alerts/alert-service';
@@ -48,6 +49,10 @@ import { scheduleRoutes } from './triggers/schedule-routes';
 import { ScheduleService } from './triggers/schedule-service';
 import { scheduleStarter } from './triggers/schedule-starter';
 import { Scheduler } from './triggers/scheduler';
+import { createDeployments, type DeploymentsModule } from './deployments/deployments-module';
+import { backtestRoutes } from './backtests/backtest-routes';
+import { deploymentDirectory } from './lifecycle/deployment-directory-adapter';
+import { registerLifecycleTopics } from './lifecycle/register';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json');
@@ -68,6 +73,8 @@ export interface Stagegate {
   lifecycle: LifecycleEvents;
   /** Runs the cron schedules (SPEC §10). */
   scheduler: Scheduler;
+  /** Runtimes, deployments (`onDeploymentChanged`, `listActive`), predictions (`onPredicted`), monitoring. */
+  deployments: DeploymentsModule;
   /** Sends the mail outbox; `poke()` it to send what was just queued. */
   mail: MailDispatcher;
   /** The first admin's token when this start created it (printed once), else null. */
@@ -97,6 +104,9 @@ export async function startStagegate(
   const mlJobs = new MlJobService(db, models, datasets, jobs);
   registerMlJobs(jobs, db, models);
   registerMlTopics(serviceTasks, { models, mlJobs, jobs });
+  const deploymentsModule = createDeployments(db, serviceTasks, { maxActiveModels: config.MAX_ACTIVE_MODELS ?? null, logger, onListenerError });
+  const deploymentViews = deploymentDirectory(deploymentsModule.deployments);
+  registerLifecycleTopics(serviceTasks, { db, models, mlJobs, jobs, deployments: deploymentViews, supportGroup: config.SUPPORT_GROUP });
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const alerts = new AlertService(db, { supportGroup: config.SUPPORT_GROUP, publicUrl });
   registerAlertTopics(serviceTasks, db, alerts);
@@ -125,6 +135,10 @@ export async function startStagegate(
   const events = new EventService(db, instances);
   const lifecycle = new LifecycleEvents(events, logger);
   lifecycle.listen(models, datasets);
+  deploymentsModule.deployments.onDeploymentChanged = async ({ action, deploymentId, context }) => {
+    await lifecycle.publish('deployment-changed', deploymentId, { deploymentId, action }, context);
+  };
+  deploymentsModule.predictions.onPredicted = ({ deploymentId, latencyMs }) => observePrediction(deploymentId, latencyMs / 1000);
   const scheduler = new Scheduler(
     db,
     scheduleStarter(db, instances, logger),
@@ -168,7 +182,10 @@ export async function startStagegate(
     isReady: () => ready,
     authentication: [authentication, tokenRateLimit(config.RATE_LIMIT_PER_MINUTE)],
     observers: [metrics.httpMiddleware()],
+    selfAuthenticated: deploymentsModule.selfAuthenticated,
     routers: [
+      // Deployments first: predictions are the hot path.
+      ...deploymentsModule.routers(registry),
       metricsRoutes(metrics, authentication),
       identityRoutes(registry, db, users),
       auditRoutes(registry, db),
@@ -184,6 +201,7 @@ export async function startStagegate(
       jobRoutes(registry, db, jobs),
       scheduleRoutes(registry, schedules),
       alertRoutes(registry, alerts),
+      backtestRoutes(registry, db, deploymentViews),
     ],
   });
   const server: Server = await new Promise((resolve) => {
@@ -193,6 +211,7 @@ export async function startStagegate(
   await jobs.start();
   taskTimeouts.start();
   mail.start();
+  deploymentsModule.start();
   logger.info({ mail: mailTransport.description }, 'mail dispatcher started');
   await scheduler.start();
   ready = true;
@@ -208,6 +227,7 @@ export async function startStagegate(
     jobs,
     models,
     datasets,
+    deployments: deploymentsModule,
     bootstrapToken,
     mail,
     lifecycle,
@@ -222,6 +242,7 @@ export async function startStagegate(
       await runner.stop();
       await taskTimeouts.stop();
       await mail.stop();
+      await deploymentsModule.stop();
       await db.destroy();
     },
   };

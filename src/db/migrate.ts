@@ -5,8 +5,10 @@ import * as identity002 from '../../migrations/002_identity_audit';
 import * as ml003 from '../../migrations/003_models_datasets_jobs';
 import * as mail004 from '../../migrations/004_mail_outbox';
 import * as workItems005 from '../../migrations/005_work_items';
+import * as deployments006 from '../../migrations/006_runtimes_deployments';
 import * as triggers007 from '../../migrations/007_schedules_alerts';
 import * as sharing008 from '../../migrations/008_sharing';
+import * as backtests010 from '../../migrations/010_backtests';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -18,8 +20,10 @@ const migrations: Record<string, Knex.Migration> = {
   '003_models_datasets_jobs': ml003,
   '004_mail_outbox': mail004,
   '005_work_items': workItems005,
+  '006_runtimes_deployments': deployments006,
   '007_schedules_alerts': triggers007,
   '008_sharing': sharing008,
+  '010_backtests': backtests010,
 };
 
 const source: Knex.MigrationSource<string> = {

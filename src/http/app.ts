@@ -20,6 +20,12 @@ export interface AppOptions {
   authentication: RequestHandler[];
   /** Middleware that sees every request before authentication (request metrics). */
   observers?: RequestHandler[];
+  /**
+   * Paths whose routes check access themselves, so the generic authentication
+   * and per-token rate limit do not run for them: predictions (a public
+   * deployment needs no token; an API key is not a user token).
+   */
+  selfAuthenticated?: RegExp[];
   /** POST paths whose JSON bodies may be larger than maxBodyBytes (uploaded model artifacts); read after authentication. */
   largeJson?: { paths: RegExp[]; maxBytes: number };
 }
@@ -68,8 +74,10 @@ export function createApp(options: AppOptions): express.Express {
   const isLarge = (req: express.Request) => req.method === 'POST' && !!large?.paths.some((path) => path.test(req.path));
   app.use(express.json({ limit: options.maxBodyBytes, type: (req) => !isLarge(req as express.Request) && Boolean((req as express.Request).is('application/json')) }));
   app.use(express.text({ type: ['application/xml', 'text/xml', 'application/bpmn+xml', 'text/plain'], limit: options.maxBodyBytes }));
+  const selfAuthenticated = options.selfAuthenticated ?? [];
+  const checksItsOwnAccess = (path: string) => PUBLIC_API.has(path) || selfAuthenticated.some((pattern) => pattern.test(path));
   for (const handler of options.authentication) {
-    app.use('/api', (req, res, next) => (PUBLIC_API.has(req.originalUrl.split('?')[0]) ? next() : handler(req, res, next)));
+    app.use('/api', (req, res, next) => (checksItsOwnAccess(req.originalUrl.split('?')[0]) ? next() : handler(req, res, next)));
   }
   if (large) {
     const parseLarge = express.json({ limit: large.maxBytes });

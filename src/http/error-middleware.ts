@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, RateLimitedError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../errors';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, RateLimitedError, UnauthorizedError, UnsupportedMediaTypeError, UpstreamError, ValidationError } from '../errors';
 import type { Logger } from '../logger';
 
 /** The one place that maps domain errors to HTTP status codes. */
@@ -12,6 +12,7 @@ function statusOf(err: AppError): number {
   if (err instanceof PayloadTooLargeError) return 413;
   if (err instanceof RateLimitedError) return 429;
   if (err instanceof UnsupportedMediaTypeError) return 415;
+  if (err instanceof UpstreamError) return 502;
   return 400;
 }
 

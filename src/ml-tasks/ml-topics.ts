@@ -70,7 +70,7 @@ function inputsOf<T>(schema: z.ZodType<T>, task: ServiceTaskContext): T {
 }
 
 /** Waits for the job; a failed or cancelled one is a BPMN error the process can catch. */
-async function awaitJob(jobs: JobRunner, job: Job): Promise<Job> {
+export async function awaitJob(jobs: JobRunner, job: Job): Promise<Job> {
   const final = await jobs.waitFor(job.id);
   if (final.status === 'cancelled') throw new BpmnError('JOB_CANCELLED', `${final.type} job ${final.id} was cancelled`);
   if (final.status === 'failed') throw new BpmnError('JOB_FAILED', `${final.type} job ${final.id} failed: ${final.error}`);

@@ -5,4 +5,8 @@
  * `check-thresholds` are registered by `src/ml-tasks/register.ts`; their inputs
  * and outputs are documented in `processes/README.md`.
  */
-export const BUILT_IN_TOPICS: ReadonlySet<string> = new Set(['train', 'test', 'check-thresholds', 'deploy', 'notify', 'raise-alert']);
+export const BUILT_IN_TOPICS: ReadonlySet<string> = new Set([
+  'train', 'test', 'check-thresholds', 'deploy', 'notify', 'raise-alert',
+  // The reference processes' own topics (src/lifecycle/register.ts).
+  'describe-model', 'find-champion', 'compare-models', 'list-active-deployments', 'backtest',
+]);
