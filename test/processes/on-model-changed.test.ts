@@ -16,6 +16,7 @@ describe('processes/on-model-changed.bpmn', () => {
   let supporter: TestUser;
   let datasetId: string;
   let instances = 0;
+  let runtimeId: string;
 
   beforeAll(async () => {
     server = await startTestServer({ env: { PROCESSES_DIR: processesDir('on-model-changed'), SUPPORT_GROUP: 'support' } });
@@ -23,7 +24,9 @@ describe('processes/on-model-changed.bpmn', () => {
     reviewer = await createUser(server, ['model_approver'], ['model-approvers']);
     committee = await createUser(server, ['model_approver'], ['risk-committee']);
     supporter = await createUser(server, ['model_approver'], ['support']);
-    expect((await server.api.post('/api/runtimes', { name: 'prod-1', kind: 'embedded', tags: ['prod', 'eu'] })).status).toBe(201);
+    const runtime = await server.api.post('/api/runtimes', { name: 'prod-1', kind: 'embedded', tags: ['prod', 'eu'] });
+    expect(runtime.status).toBe(201);
+    runtimeId = runtime.body.id;
     const end = new Date(Date.now() - DAY_MS);
     datasetId = await creditDataset(server, 'credit', 2500, 11, { start: new Date(end.getTime() - 60 * DAY_MS), end }, scientist.token);
   }, 60000);
@@ -42,11 +45,9 @@ describe('processes/on-model-changed.bpmn', () => {
   };
 
   /** Submits an external version as the scientist: the model-changed event starts the process. */
-  const submit = async (modelId: string, variables: Record<string, unknown> = {}) => {
+  const submit = async (modelId: string) => {
     const version = await scientist.api.post(`/api/models/${modelId}/versions`, { source: 'external', uri: 'https://models.example.com/v1', description: 'notebook' });
     expect(version.status).toBe(201);
-    const message = await scientist.api.post('/api/messages', { name: 'model-changed', variables: { modelId, versionNumber: version.body.number, ...variables } });
-    expect(message.status).toBeLessThan(300);
     instances += 1;
     return startedInstance(server.api, 'on-model-changed', instances);
   };
@@ -115,8 +116,10 @@ describe('processes/on-model-changed.bpmn', () => {
 
   it('opens a support review when no runtime has the tags (NO_RUNTIME)', async () => {
     const modelId = await createModel('credit-gpu', {}, { algorithm: 'decision-tree', hyperparameters: { maxDepth: 4 } });
-    const instance = await submit(modelId, { runtimeTags: 'prod,gpu' });
+    const instance = await submit(modelId);
     const task = await openTask(reviewer.api, instance.id);
+    // The only prod runtime loses its tag before the approval releases the deploy.
+    expect((await server.api.request('PATCH', `/api/runtimes/${runtimeId}`, { tags: ['staging'] })).status).toBe(200);
     await reviewer.api.post(`/api/tasks/${task.id}/complete`, { decision: 'approved' });
     const review = await openTask(supporter.api, instance.id, 'Review failed deployment');
     expect(review.candidateGroups).toEqual(['support']);
