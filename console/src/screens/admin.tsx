@@ -48,7 +48,7 @@ function Users() {
                   <button type="button" onClick={() => setEditing(editing === user.id ? null : user.id)} aria-expanded={editing === user.id} aria-label={`Edit ${user.name}`}>
                     Edit
                   </button>
-                  <button type="button" onClick={() => void createToken(user)} aria-label={`Create a token for ${user.name}`}>
+                  <button type="button" onClick={() => void createToken(user)} aria-label={`New token for ${user.name}`}>
                     New token
                   </button>
                 </td>
