@@ -16,6 +16,7 @@ import { ServiceTaskRegistry } from './engine/service-tasks/handler-registry';
 import { createApp } from './http/app';
 import { createRegistry } from './http/openapi';
 import { auditRoutes } from './audit/audit-routes';
+import { consoleRoutes } from './console/console-routes';
 import { AuthFailureLimit, authenticate, tokenRateLimit } from './identity/authenticate';
 import { identityRoutes } from './identity/identity-routes';
 import { UserService } from './identity/user-service';
@@ -202,6 +203,7 @@ export async function startStagegate(
       scheduleRoutes(registry, schedules),
       alertRoutes(registry, alerts),
       backtestRoutes(registry, db, deploymentViews),
+      consoleRoutes(),
     ],
   });
   const server: Server = await new Promise((resolve) => {
