@@ -13,6 +13,8 @@ COPY src ./src
 COPY migrations ./migrations
 COPY test ./test
 COPY bench ./bench
+COPY console ./console
+COPY scripts ./scripts
 RUN npm run typecheck
 
 FROM node:20-bookworm-slim
@@ -27,6 +29,10 @@ COPY src ./src
 COPY migrations ./migrations
 COPY processes ./processes
 COPY bin ./bin
+COPY console ./console
+COPY scripts ./scripts
+# The web console is bundled at build time (npm start's prestart then finds it fresh).
+RUN npm run build:console
 RUN mkdir -p /var/lib/stagegate && chown node:node /var/lib/stagegate
 USER node
 EXPOSE 3000
