@@ -51,7 +51,7 @@ describeInBrowser('web console in Chromium', () => {
   beforeAll(async () => {
     const t0 = Date.now();
     await ensureConsoleBuilt();
-    server = await startTestServer({ adminGroups: ['admins'] });
+    server = await startTestServer({ adminGroups: ['admins'], env: { MAX_ACTIVE_MODELS: '3' } });
     const t1 = Date.now();
     submitter = await createUser(server, ['experiment_contributor'], ['data-science'], 'sofia-submitter');
     reviewer = await createUser(server, ['model_approver'], ['model-approvers'], 'rita-reviewer');
@@ -186,14 +186,15 @@ describeInBrowser('web console in Chromium', () => {
     await screenshot(page, '08-job-cancelled');
   }, 60000);
 
-  it('says deployments are not available on this server, and administers users and the notice', async () => {
+  it('lists deployments, shows usage against the limit, and administers users and the notice', async () => {
     await signIn(TEST_ADMIN_TOKEN, 'admin');
     await go('#/deployments');
-    await page.getByText('Deployments are not available on this server.').waitFor();
+    await page.getByText('No deployments.').waitFor();
     await expectAccessible('deployments');
 
     await go('#/admin');
-    await page.getByText('Usage figures are not available on this server.').waitFor();
+    await page.getByText('Active models:').waitFor();
+    await page.locator('meter[aria-label="Active models against the limit"][max="3"]').waitFor();
     await expect(page.getByLabel(/approval work item/).inputValue()).resolves.toBe('Critical models need the risk committee too.');
     await page.getByLabel(/approval work item/).fill('Two approvers for critical models.');
     await page.getByRole('button', { name: 'Save notice' }).click();
