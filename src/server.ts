@@ -142,6 +142,8 @@ export async function startStagegate(
       tokenRateLimit(config.RATE_LIMIT_PER_MINUTE),
     ],
     routers: [
+      // First: predictions are the hot path and should not walk every other router's routes.
+      ...deploymentsModule.routers(registry),
       identityRoutes(registry, db, users),
       auditRoutes(registry, db),
       settingsRoutes(registry, db),
@@ -154,7 +156,6 @@ export async function startStagegate(
       mlJobRoutes(registry, mlJobs),
       datasetRoutes(registry, datasets, config.MAX_UPLOAD_BYTES),
       jobRoutes(registry, db, jobs),
-      ...deploymentsModule.routers(registry),
     ],
   });
   const server: Server = await new Promise((resolve) => {
