@@ -8,6 +8,7 @@ import { client } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { createUser, TestUser } from '../support/users';
 import { creditRisk, uploadCsv } from '../support/ml-data';
+import { modelWithVersions, runtime } from '../deployments/fixtures';
 
 const ROLES = ['tenant_admin', 'analytics_admin', 'model_approver', 'deployment_contributor', 'experiment_contributor', 'viewer', 'external_worker'] as const;
 type RoleName = (typeof ROLES)[number];
@@ -19,6 +20,10 @@ const users = {} as Record<RoleName, TestUser>;
 let adminInstance = '';
 let serial = 0;
 let dataset = '';
+/** An admin's model version, runtime and deployment for the deployment rows. */
+let versionId = '';
+let runtimeId = '';
+let adminDeployment = '';
 
 /** A training job someone else (the admin) requested; queued or running, it can be cancelled. */
 async function adminJob(): Promise<string> {
@@ -90,6 +95,20 @@ const rows: Row[] = [
     refusedEarlier: { model_approver: 'jobs:cancel:own', viewer: 'jobs:cancel:own', external_worker: 'jobs:cancel:own' },
   },
   {
+    row: 'activate/deactivate deployed models',
+    permission: 'deployments:activate',
+    allowed: ['tenant_admin', 'model_approver'],
+    attempt: (u) => u.api.post(`/api/deployments/${adminDeployment}/${serial++ % 2 ? 'activate' : 'deactivate'}`),
+    success: 200,
+  },
+  {
+    row: 'create deployments, request changes',
+    permission: 'deployments:write',
+    allowed: ['tenant_admin', 'analytics_admin', 'deployment_contributor'],
+    attempt: (u) => u.api.post('/api/deployments', { name: `deployment-${++serial}`, versionId, runtimeId }),
+    success: 201,
+  },
+  {
     row: 'register models, submit versions, upload data',
     permission: 'models:write',
     allowed: ['tenant_admin', 'analytics_admin', 'experiment_contributor'],
@@ -120,6 +139,9 @@ beforeAll(async () => {
   dataset = (await server.api.post('/api/datasets', { name: 'matrix-data', labelColumn: 'default', timestampColumn: 'applied_at' })).body.id;
   expect((await uploadCsv(server.stagegate.url, dataset, creditRisk(300, 3).csv)).status).toBeLessThan(300);
   await server.waitForStatus(adminInstance, 'waiting');
+  versionId = (await modelWithVersions(server.api, 'matrix-model')).versionIds[0];
+  runtimeId = await runtime(server.api, 'matrix-runtime', ['prod']);
+  adminDeployment = (await server.api.post('/api/deployments', { name: 'matrix-deployment', versionId, runtimeId })).body.id;
 });
 afterAll(() => server.close());
 
