@@ -1,49 +1,43 @@
 /**
  * `stagegate deployments [list|show|activate|deactivate]` against
- * /api/deployments (SPEC §8; written against the documented paths).
+ * /api/deployments (SPEC §8).
  */
 import type { Command } from 'commander';
 import { action, parseCount, apiPath } from '../command-io';
 import { formatFields, formatTable, when } from '../output';
 
-/** The fields the tables show; the server may send more (all of it with --json). */
+/** The fields the tables show (all of them with --json). */
 interface Deployment {
   id: string;
   name: string;
-  modelId?: string;
-  modelName?: string;
-  championVersion?: number | string | { number?: number };
-  challengerVersion?: number | string | { number?: number } | null;
-  status?: string;
-  approvalStatus?: string;
-  importance?: string;
-  access?: string;
-  runtimeId?: string;
-  runtimeName?: string;
-  createdAt?: string;
-  [field: string]: unknown;
+  modelId: string;
+  runtimeId: string;
+  championVersionId: string;
+  challengerVersionId: string | null;
+  status: string;
+  approvalStatus: string;
+  importance: string;
+  access: string;
+  createdAt: string;
 }
-
-const version = (value: Deployment['championVersion']) => (value && typeof value === 'object' ? value.number : value);
 
 const COLUMNS = [
   { header: 'id', value: (d: Deployment) => d.id },
   { header: 'name', value: (d: Deployment) => d.name },
-  { header: 'model', value: (d: Deployment) => d.modelName ?? d.modelId },
-  { header: 'champion', value: (d: Deployment) => version(d.championVersion) },
   { header: 'status', value: (d: Deployment) => d.status },
   { header: 'approval', value: (d: Deployment) => d.approvalStatus },
   { header: 'importance', value: (d: Deployment) => d.importance },
+  { header: 'access', value: (d: Deployment) => d.access },
 ];
 
 function describe(d: Deployment): string {
   return formatFields([
     ['id', d.id],
     ['name', d.name],
-    ['model', d.modelName ?? d.modelId],
-    ['champion', version(d.championVersion)],
-    ['challenger', version(d.challengerVersion ?? undefined)],
-    ['runtime', d.runtimeName ?? d.runtimeId],
+    ['model', d.modelId],
+    ['champion', d.championVersionId],
+    ['challenger', d.challengerVersionId],
+    ['runtime', d.runtimeId],
     ['status', d.status],
     ['approval', d.approvalStatus],
     ['importance', d.importance],
@@ -87,7 +81,7 @@ export function registerDeployments(program: Command): void {
       .action(
         action(async (io, id: string) => {
           const deployment = await io.client.post<Deployment>(apiPath`/api/deployments/${id}/${verb}`);
-          io.out.result(deployment, () => `${deployment.id ?? id}: ${deployment.status ?? `${verb}d`}\n`);
+          io.out.result(deployment, () => `${deployment.id}: ${deployment.status}\n`);
         }),
       );
   }

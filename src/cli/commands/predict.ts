@@ -11,6 +11,24 @@ import { CliError, EXIT } from '../exit-codes';
 
 type Row = Record<string, unknown>;
 
+interface Prediction {
+  predictions: unknown[];
+  probabilities?: Record<string, number>[];
+  championVersion: number;
+  championVersionId: string;
+  approvalStatus: string;
+}
+
+/** One line per row (number, prediction, class probabilities), then the version that answered. */
+function describePrediction(reply: Prediction): string {
+  const lines = reply.predictions.map((prediction, i) => {
+    const probabilities = reply.probabilities?.[i];
+    const odds = probabilities ? Object.entries(probabilities).map(([label, p]) => `${label}=${p.toFixed(3)}`) : [];
+    return [String(i + 1), String(prediction), ...odds].join('\t');
+  });
+  return [...lines, `champion: v${reply.championVersion} (${reply.championVersionId})`, `approval: ${reply.approvalStatus}`].join('\n') + '\n';
+}
+
 /** Rows from a CSV (header line; numbers as numbers) or a JSON file (an object or an array of objects). */
 export async function readRows(file: string): Promise<Row[]> {
   let content: string;
@@ -46,14 +64,8 @@ export function registerPredict(program: Command): void {
         if (Boolean(options.row) === Boolean(options.file)) throw new CliError('give exactly one of --row or --file', EXIT.USAGE);
         const rows = options.row ? [parseJsonObject(options.row, '--row')] : await readRows(options.file!);
         if (!rows.length) throw new CliError(`${options.file} holds no rows`, EXIT.FAILURE);
-        const reply = await io.client.post<{ predictions?: unknown[]; [field: string]: unknown }>(apiPath`/api/deployments/${deployment}/predict`, { rows });
-        io.out.result(reply, () => {
-          const predictions = Array.isArray(reply.predictions) ? reply.predictions : [reply];
-          const meta = Object.entries(reply)
-            .filter(([name]) => name !== 'predictions')
-            .map(([name, value]) => `${name}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
-          return [...predictions.map((p, i) => `${i + 1}\t${typeof p === 'object' ? JSON.stringify(p) : String(p)}`), ...meta].join('\n') + '\n';
-        });
+        const reply = await io.client.post<Prediction>(apiPath`/api/deployments/${deployment}/predict`, { rows });
+        io.out.result(reply, () => describePrediction(reply));
       }),
     );
 }

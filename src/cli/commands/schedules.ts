@@ -1,32 +1,28 @@
 /**
  * `stagegate schedules [list|create|pause|resume|delete]` against
- * /api/schedules (SPEC §10; written against the documented paths).
+ * /api/schedules (SPEC §10).
  */
 import type { Command } from 'commander';
 import { action, collectVariable, parseCount, apiPath, variablesFrom } from '../command-io';
 import { formatFields, formatTable, when } from '../output';
 
+/** The fields the tables show (all of them with --json). */
 interface Schedule {
   id: string;
-  process?: string;
-  processKey?: string;
+  processKey: string;
   cron: string;
-  timezone?: string | null;
-  status?: string;
-  paused?: boolean;
-  nextFireAt?: string | null;
-  lastFireAt?: string | null;
-  [field: string]: unknown;
+  timezone: string;
+  status: 'active' | 'paused';
+  nextFireAt: string | null;
+  lastFireAt: string | null;
 }
-
-const state = (s: Schedule) => s.status ?? (s.paused === undefined ? undefined : s.paused ? 'paused' : 'active');
 
 const COLUMNS = [
   { header: 'id', value: (s: Schedule) => s.id },
-  { header: 'process', value: (s: Schedule) => s.process ?? s.processKey },
+  { header: 'process', value: (s: Schedule) => s.processKey },
   { header: 'cron', value: (s: Schedule) => s.cron },
   { header: 'timezone', value: (s: Schedule) => s.timezone },
-  { header: 'status', value: (s: Schedule) => state(s) },
+  { header: 'status', value: (s: Schedule) => s.status },
   { header: 'next', value: (s: Schedule) => when(s.nextFireAt) },
   { header: 'last', value: (s: Schedule) => when(s.lastFireAt) },
 ];
@@ -62,7 +58,7 @@ export function registerSchedules(program: Command): void {
           ...(options.timezone ? { timezone: options.timezone } : {}),
           variables: variablesFrom(options),
         });
-        io.out.result(schedule, () => formatFields([['id', schedule.id], ['process', schedule.process ?? schedule.processKey], ['cron', schedule.cron], ['next', when(schedule.nextFireAt)]]));
+        io.out.result(schedule, () => formatFields([['id', schedule.id], ['process', schedule.processKey], ['cron', schedule.cron], ['next', when(schedule.nextFireAt)]]));
       }),
     );
 
@@ -74,7 +70,7 @@ export function registerSchedules(program: Command): void {
       .action(
         action(async (io, id: string) => {
           const schedule = await io.client.post<Schedule>(apiPath`/api/schedules/${id}/${verb}`);
-          io.out.result(schedule, () => `${id}: ${state(schedule) ?? `${verb}d`}\n`);
+          io.out.result(schedule, () => `${id}: ${schedule.status}\n`);
         }),
       );
   }
