@@ -1,6 +1,6 @@
 /**
  * The `stagegate` command line (entry module: bin/stagegate.js, `npm run lint`).
- * `lint` works offline; every other command talks to the REST API at
+ * `lint` and `sample-data` work offline; every other command talks to the REST API at
  * STAGEGATE_URL (default http://localhost:3000) with STAGEGATE_TOKEN.
  *
  * Exit codes (src/cli/exit-codes.ts): 0 ok, 1 failure/validation, 2 usage,
@@ -13,6 +13,7 @@ import { registerInstances } from './commands/instances';
 import { registerJobs } from './commands/jobs';
 import { registerLint } from './commands/lint';
 import { registerPredict } from './commands/predict';
+import { registerSampleData } from './commands/sample-data';
 import { registerSchedules } from './commands/schedules';
 import { registerStart } from './commands/start';
 import { registerTasks } from './commands/tasks';
@@ -44,6 +45,7 @@ function buildProgram(): Command {
   registerPredict(program);
   registerUsers(program);
   registerSchedules(program);
+  registerSampleData(program);
   return program;
 }
 

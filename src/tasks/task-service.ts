@@ -10,6 +10,7 @@ import { ActionContext, SYSTEM } from '../identity/actor';
 import { mailDecision, mailEscalation } from './task-mail';
 import { assertFourEyes, assertMayAct, assertNotApprovedBy, assertOpen, validateCompletion } from './task-rules';
 import { findWorkItem, insertComment, listComments, updateWorkItem } from './task-store';
+import { recordVersionDecision } from './version-decision';
 import type { Approval, WorkItem } from './work-item';
 
 export interface CompletionInput {
@@ -141,6 +142,7 @@ export class TaskService {
       await this.actOnIncident(trx, context, item, decision);
     }
     await recordAudit(trx, context, { action: 'task.complete', entityType: 'user_task', entityId: id, before: { status: 'open' }, after: { status: 'completed', decision, variables }, comment });
+    await recordVersionDecision(trx, context, item, decision, comment);
     await mailDecision(trx, this.publicUrl, item, decision, decidedBy, comment);
     return { completed: true, item };
   }

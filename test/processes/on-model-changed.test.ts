@@ -76,12 +76,15 @@ describe('processes/on-model-changed.bpmn', () => {
 
     const deployment = (await server.api.get(`/api/deployments/${ended.variables.deploymentId}`)).body;
     const v2 = (await server.api.get(`/api/models/${modelId}/versions/2`)).body;
-    expect(deployment).toMatchObject({ name: 'credit-default', status: 'active', championVersionId: v2.id, access: 'instance' });
+    expect(deployment).toMatchObject({ name: 'credit-default', status: 'active', championVersionId: v2.id, access: 'instance', approvalStatus: 'approved' });
+    // The decision is the version's status, recorded by the approver.
+    expect(v2.status).toBe('approved');
+    expect(v2.statusHistory.at(-1)).toMatchObject({ status: 'approved', by: reviewer.id, comment: expect.stringContaining('holdout looks fine') });
     // Two new applicants, without the label and the timestamp.
     const rows = creditRisk(2, 99).rows.map(({ default: _label, applied_at: _at, ...features }) => features);
     const predicted = await scientist.api.post(`/api/deployments/${deployment.id}/predict`, { rows });
     expect(predicted).toMatchObject({ status: 200 });
-    expect(predicted.body).toMatchObject({ championVersion: 2, predictions: [expect.anything(), expect.anything()] });
+    expect(predicted.body).toMatchObject({ championVersion: 2, approvalStatus: 'approved', predictions: [expect.anything(), expect.anything()] });
   }, 90000);
 
   it('routes a high-importance model to the risk committee; a rejection opens a review item for the support group', async () => {
@@ -100,6 +103,8 @@ describe('processes/on-model-changed.bpmn', () => {
     expect(endEvents(ended)).toContain('rejectedEnd');
     expect(endEvents(ended)).not.toContain('deploy');
     expect((await server.api.get(`/api/deployments?modelId=${modelId}`)).body.total).toBe(0);
+    const rejected = (await server.api.get(`/api/models/${modelId}/versions/${ended.variables.versionNumber}`)).body;
+    expect(rejected.statusHistory.at(-1)).toMatchObject({ status: 'rejected', by: committee.id, comment: expect.stringContaining('recall too low') });
   }, 90000);
 
   it('opens a support review with the breaches when the thresholds are not met, without asking approvers', async () => {
