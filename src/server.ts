@@ -52,6 +52,7 @@ import { scheduleStarter } from './triggers/schedule-starter';
 import { Scheduler } from './triggers/scheduler';
 import { createDeployments, type DeploymentsModule } from './deployments/deployments-module';
 import { backtestRoutes } from './backtests/backtest-routes';
+import { deployChangeRequestProcess } from './deployments/change-request-process';
 import { deploymentDirectory } from './lifecycle/deployment-directory-adapter';
 import { registerLifecycleTopics } from './lifecycle/register';
 
@@ -105,13 +106,7 @@ export async function startStagegate(
   const mlJobs = new MlJobService(db, models, datasets, jobs);
   registerMlJobs(jobs, db, models);
   registerMlTopics(serviceTasks, { models, mlJobs, jobs });
-  const deploymentsModule = createDeployments(db, serviceTasks, { maxActiveModels: config.MAX_ACTIVE_MODELS ?? null, logger, onListenerError });
-  const deploymentViews = deploymentDirectory(deploymentsModule.deployments);
-  registerLifecycleTopics(serviceTasks, { db, models, mlJobs, jobs, deployments: deploymentViews, supportGroup: config.SUPPORT_GROUP });
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-  const alerts = new AlertService(db, { supportGroup: config.SUPPORT_GROUP, publicUrl });
-  registerAlertTopics(serviceTasks, db, alerts);
-  configure?.(serviceTasks);
   const hooks = workItemHooks({ publicUrl, supportGroup: config.SUPPORT_GROUP });
   const runner = new InstanceRunner(
     db,
@@ -126,13 +121,19 @@ export async function startStagegate(
     },
     logger,
   );
+  const instances = new InstanceService(db, runner);
+  const deploymentsModule = createDeployments(db, serviceTasks, instances, { maxActiveModels: config.MAX_ACTIVE_MODELS ?? null, logger, onListenerError });
+  const deploymentViews = deploymentDirectory(deploymentsModule.deployments);
+  registerLifecycleTopics(serviceTasks, { db, models, mlJobs, jobs, deployments: deploymentViews, supportGroup: config.SUPPORT_GROUP });
+  const alerts = new AlertService(db, { supportGroup: config.SUPPORT_GROUP, publicUrl });
+  registerAlertTopics(serviceTasks, db, alerts);
+  configure?.(serviceTasks);
   const definitionSchedules = new DefinitionSchedules(db, config.SCHEDULE_TIMEZONE);
   const definitions = new DefinitionService(db, {
     knownTopics: () => serviceTasks.topics(),
     allowScriptTasks: config.ALLOW_SCRIPT_TASKS,
     onDeployed: (trx, definition) => definitionSchedules.replace(trx, definition),
   });
-  const instances = new InstanceService(db, runner);
   const events = new EventService(db, instances);
   const lifecycle = new LifecycleEvents(events, logger);
   lifecycle.listen(models, datasets);
@@ -165,6 +166,7 @@ export async function startStagegate(
   for (const { definition, created } of deployed) {
     logger.info({ key: definition.key, version: definition.version, created }, 'process definition loaded');
   }
+  await deployChangeRequestProcess(db, definitions);
   await definitionSchedules.reconcile();
 
   const metrics = new StagegateMetrics(db);
