@@ -129,6 +129,7 @@ describe('deployment change requests', () => {
     const deployment = await deploy('high');
     const first = (await patch(deployment.id, { championVersionId: versionIds[1] }, server.api, '?applyMode=manual')).body;
     const second = (await patch(deployment.id, { championVersionId: versionIds[2], name: `${deployment.name}-renamed` }, server.api, '?applyMode=manual')).body;
+    const automatic = (await patch(deployment.id, { championVersionId: versionIds[2] })).body;
     await decide(first, 'approved');
     await decide(second, 'approved');
     expect((await server.api.post(`/api/change-requests/${first.id}/apply`)).status).toBe(200);
@@ -137,6 +138,9 @@ describe('deployment change requests', () => {
     expect(stale.body.error).toMatchObject({ code: 'STALE_CHANGE_REQUEST', message: expect.stringMatching(/changed since change request .* \(championVersionId\)/) });
     expect((await server.api.get(`/api/change-requests/${second.id}`)).body).toMatchObject({ status: 'failed', error: expect.stringMatching(/changed since/) });
     expect((await server.api.get(`/api/deployments/${deployment.id}`)).body).toMatchObject({ championVersionId: versionIds[1], name: deployment.name });
+    // Applied automatically on approval: the request fails the same way and the process still ends.
+    expect(await decide(automatic, 'approved')).toMatchObject({ status: 'failed', decidedBy: approver.id, error: expect.stringMatching(/changed since/) });
+    expect((await server.api.get(`/api/deployments/${deployment.id}`)).body.championVersionId).toBe(versionIds[1]);
   });
 
   it('deletes a deployment only once approved', async () => {
