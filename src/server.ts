@@ -52,7 +52,6 @@ import { scheduleStarter } from './triggers/schedule-starter';
 import { Scheduler } from './triggers/scheduler';
 import { createDeployments, type DeploymentsModule } from './deployments/deployments-module';
 import { backtestRoutes } from './backtests/backtest-routes';
-import { deployChangeRequestProcess } from './deployments/change-request-process';
 import { deploymentDirectory } from './lifecycle/deployment-directory-adapter';
 import { registerLifecycleTopics } from './lifecycle/register';
 
@@ -121,19 +120,19 @@ export async function startStagegate(
     },
     logger,
   );
-  const instances = new InstanceService(db, runner);
-  const deploymentsModule = createDeployments(db, serviceTasks, instances, { maxActiveModels: config.MAX_ACTIVE_MODELS ?? null, logger, onListenerError });
-  const deploymentViews = deploymentDirectory(deploymentsModule.deployments);
-  registerLifecycleTopics(serviceTasks, { db, models, mlJobs, jobs, deployments: deploymentViews, supportGroup: config.SUPPORT_GROUP });
-  const alerts = new AlertService(db, { supportGroup: config.SUPPORT_GROUP, publicUrl });
-  registerAlertTopics(serviceTasks, db, alerts);
-  configure?.(serviceTasks);
   const definitionSchedules = new DefinitionSchedules(db, config.SCHEDULE_TIMEZONE);
   const definitions = new DefinitionService(db, {
     knownTopics: () => serviceTasks.topics(),
     allowScriptTasks: config.ALLOW_SCRIPT_TASKS,
     onDeployed: (trx, definition) => definitionSchedules.replace(trx, definition),
   });
+  const instances = new InstanceService(db, runner);
+  const deploymentsModule = createDeployments(db, serviceTasks, { instances, definitions }, { maxActiveModels: config.MAX_ACTIVE_MODELS ?? null, logger, onListenerError });
+  const deploymentViews = deploymentDirectory(deploymentsModule.deployments);
+  registerLifecycleTopics(serviceTasks, { db, models, mlJobs, jobs, deployments: deploymentViews, supportGroup: config.SUPPORT_GROUP });
+  const alerts = new AlertService(db, { supportGroup: config.SUPPORT_GROUP, publicUrl });
+  registerAlertTopics(serviceTasks, db, alerts);
+  configure?.(serviceTasks);
   const events = new EventService(db, instances);
   const lifecycle = new LifecycleEvents(events, logger);
   lifecycle.listen(models, datasets);
@@ -166,7 +165,6 @@ export async function startStagegate(
   for (const { definition, created } of deployed) {
     logger.info({ key: definition.key, version: definition.version, created }, 'process definition loaded');
   }
-  await deployChangeRequestProcess(db, definitions);
   await definitionSchedules.reconcile();
 
   const metrics = new StagegateMetrics(db);

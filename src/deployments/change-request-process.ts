@@ -1,7 +1,7 @@
 /**
- * The `deployment-change-request` process: deployed at start-up unless a
- * version exists (PROCESSES_DIR or the API may supply another), and the
- * service-task topics it calls:
+ * The `deployment-change-request` process — deployed from PROCESSES_DIR like
+ * the other reference processes, else from the shipped file at the first
+ * change request — and the service-task topics it calls:
  * `apply-change-request` after an approval (applies it, or marks it approved
  * in manual mode) and `reject-change-request` otherwise. Both are idempotent:
  * a task re-run after a crash finds the request settled and changes nothing.
@@ -14,8 +14,11 @@ import { findDefinition } from '../engine/definitions/definition-store';
 import type { ServiceTaskContext, ServiceTaskHandler, ServiceTaskRegistry } from '../engine/service-tasks/handler-registry';
 import { ValidationError } from '../errors';
 import { SYSTEM } from '../identity/actor';
-import { CHANGE_REQUEST_PROCESS, type ChangeRequestService } from './change-request-service';
+import type { ChangeRequestService } from './change-request-service';
 import { latestDecision } from './change-request-store';
+
+/** The process that carries a change request's approval (shipped in `processes/`). */
+export const CHANGE_REQUEST_PROCESS = 'deployment-change-request';
 
 function changeRequestId(task: ServiceTaskContext): string {
   const id = task.input.changeRequestId ?? task.variables.changeRequestId;
@@ -38,7 +41,7 @@ export function registerChangeRequestTopics(registry: ServiceTaskRegistry, db: D
 
 const PROCESS_FILE = path.resolve(__dirname, '..', '..', 'processes', `${CHANGE_REQUEST_PROCESS}.bpmn`);
 
-/** Deploys the shipped process when no version of it exists (run after the processes directory was deployed). */
+/** Deploys the shipped process when no version of it exists (PROCESSES_DIR or the API may have supplied one). */
 export async function deployChangeRequestProcess(db: Database, definitions: DefinitionService): Promise<void> {
   if (await findDefinition(db, CHANGE_REQUEST_PROCESS)) return;
   await definitions.deploy(await fs.readFile(PROCESS_FILE, 'utf8'), { fileName: path.basename(PROCESS_FILE), source: `file:${path.basename(PROCESS_FILE)}` });

@@ -1,16 +1,15 @@
 import { recordAudit } from '../audit/audit-store';
 import type { Database } from '../db/connect';
+import type { DefinitionService } from '../engine/definitions/definition-service';
 import type { InstanceService } from '../engine/instances/instance-service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { ActionContext, Actor } from '../identity/actor';
 import { allows } from '../identity/roles';
 import { findPolicy, IMPORTANCE } from '../tasks/approval-policies';
+import { CHANGE_REQUEST_PROCESS, deployChangeRequestProcess } from './change-request-process';
 import * as store from './change-request-store';
 import { findDeployment, type Deployment } from './deployment-store';
 import { assertMayChange, canSeeDeployment, type ChangeGuard, type DeploymentChanges, type DeploymentService } from './deployment-service';
-
-/** The process that carries a change request's approval (shipped in `processes/`). */
-export const CHANGE_REQUEST_PROCESS = 'deployment-change-request';
 
 /** The approval-policy event type of each kind of change. */
 export const EVENT_TYPES: Record<store.ChangeType, string> = {
@@ -54,7 +53,7 @@ export class ChangeRequestService {
   constructor(
     private readonly db: Database,
     private readonly deployments: DeploymentService,
-    private readonly instances: InstanceService,
+    private readonly engine: { instances: InstanceService; definitions: DefinitionService },
   ) {}
 
   /** PATCH /api/deployments/:id: applied now, or held as a change request when a policy matches. */
@@ -109,12 +108,12 @@ export class ChangeRequestService {
         throw new ForbiddenError(`only the requester of change request ${id} or a user administrator may cancel it`, { requestedBy: request.requestedBy });
       }
       if (request.status !== 'pending' && request.status !== 'approved') throw new ConflictError(`change request ${id} is ${request.status} and can no longer be cancelled`, { status: request.status });
-      if (request.status === 'pending' && request.processInstanceId) await this.instances.cancelIn(trx, context, request.processInstanceId, `change request ${id} cancelled`);
+      if (request.status === 'pending' && request.processInstanceId) await this.engine.instances.cancelIn(trx, context, request.processInstanceId, `change request ${id} cancelled`);
       const after = await store.updateStatus(trx, id, { status: 'cancelled' });
       await recordAudit(trx, context, { action: 'change-request.cancel', entityType: 'change_request', entityId: id, before: { status: request.status }, after: { status: 'cancelled' } });
       return after;
     });
-    if (cancelled.processInstanceId) await this.instances.runNow(cancelled.processInstanceId);
+    if (cancelled.processInstanceId) await this.engine.instances.runNow(cancelled.processInstanceId);
     return cancelled;
   }
 
@@ -201,8 +200,9 @@ export class ChangeRequestService {
   ): Promise<store.ChangeRequest> {
     const id = crypto.randomUUID();
     const eventType = EVENT_TYPES[gated.type];
+    await deployChangeRequestProcess(this.db, this.engine.definitions);
     const created = await this.db.transaction(async (trx) => {
-      const instanceId = await this.instances.create(trx, context, {
+      const instanceId = await this.engine.instances.create(trx, context, {
         key: CHANGE_REQUEST_PROCESS,
         businessKey: deployment.name,
         variables: {
@@ -218,7 +218,7 @@ export class ChangeRequestService {
       await recordAudit(trx, context, { action: 'change-request.create', entityType: 'change_request', entityId: id, before: change.before, after: change.after, comment: `${gated.type} of deployment ${deployment.name}` });
       return request;
     });
-    await this.instances.runNow(created.processInstanceId!);
+    await this.engine.instances.runNow(created.processInstanceId!);
     return created;
   }
 

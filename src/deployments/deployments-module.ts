@@ -5,6 +5,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import type { Database } from '../db/connect';
+import type { DefinitionService } from '../engine/definitions/definition-service';
 import type { InstanceService } from '../engine/instances/instance-service';
 import type { ServiceTaskRegistry } from '../engine/service-tasks/handler-registry';
 import type { Logger } from '../logger';
@@ -47,13 +48,13 @@ export interface DeploymentsModule {
 export function createDeployments(
   db: Database,
   serviceTasks: ServiceTaskRegistry,
-  instances: InstanceService,
+  engine: { instances: InstanceService; definitions: DefinitionService },
   options: { maxActiveModels: number | null; logger: Logger; onListenerError?: (err: unknown) => void },
 ): DeploymentsModule {
   const models = new DeployedModels(db);
   const runtimes = new RuntimeService(db);
   const deployments = new DeploymentService(db, models, { onListenerError: options.onListenerError });
-  const changeRequests = new ChangeRequestService(db, deployments, instances);
+  const changeRequests = new ChangeRequestService(db, deployments, engine);
   const activation = new DeploymentActivation(db, deployments, options.maxActiveModels);
   const keys = new ApiKeyService(db, deployments);
   const predictionLog = new PredictionLog(db, { maxBuffered: 20_000, batchSize: 500, flushIntervalMs: 200 }, options.logger);
