@@ -105,13 +105,7 @@ export async function startStagegate(
   const mlJobs = new MlJobService(db, models, datasets, jobs);
   registerMlJobs(jobs, db, models);
   registerMlTopics(serviceTasks, { models, mlJobs, jobs });
-  const deploymentsModule = createDeployments(db, serviceTasks, { maxActiveModels: config.MAX_ACTIVE_MODELS ?? null, logger, onListenerError });
-  const deploymentViews = deploymentDirectory(deploymentsModule.deployments);
-  registerLifecycleTopics(serviceTasks, { db, models, mlJobs, jobs, deployments: deploymentViews, supportGroup: config.SUPPORT_GROUP });
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
-  const alerts = new AlertService(db, { supportGroup: config.SUPPORT_GROUP, publicUrl });
-  registerAlertTopics(serviceTasks, db, alerts);
-  configure?.(serviceTasks);
   const hooks = workItemHooks({ publicUrl, supportGroup: config.SUPPORT_GROUP });
   const runner = new InstanceRunner(
     db,
@@ -133,6 +127,12 @@ export async function startStagegate(
     onDeployed: (trx, definition) => definitionSchedules.replace(trx, definition),
   });
   const instances = new InstanceService(db, runner);
+  const deploymentsModule = createDeployments(db, serviceTasks, { instances, definitions }, { maxActiveModels: config.MAX_ACTIVE_MODELS ?? null, logger, onListenerError });
+  const deploymentViews = deploymentDirectory(deploymentsModule.deployments);
+  registerLifecycleTopics(serviceTasks, { db, models, mlJobs, jobs, deployments: deploymentViews, supportGroup: config.SUPPORT_GROUP });
+  const alerts = new AlertService(db, { supportGroup: config.SUPPORT_GROUP, publicUrl });
+  registerAlertTopics(serviceTasks, db, alerts);
+  configure?.(serviceTasks);
   const events = new EventService(db, instances);
   const lifecycle = new LifecycleEvents(events, logger);
   lifecycle.listen(models, datasets);

@@ -9,6 +9,7 @@ import * as deployments006 from '../../migrations/006_runtimes_deployments';
 import * as triggers007 from '../../migrations/007_schedules_alerts';
 import * as sharing008 from '../../migrations/008_sharing';
 import * as backtests010 from '../../migrations/010_backtests';
+import * as changeRequests011 from '../../migrations/011_change_requests';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -24,6 +25,7 @@ const migrations: Record<string, Knex.Migration> = {
   '007_schedules_alerts': triggers007,
   '008_sharing': sharing008,
   '010_backtests': backtests010,
+  '011_change_requests': changeRequests011,
 };
 
 const source: Knex.MigrationSource<string> = {

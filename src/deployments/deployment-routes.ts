@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { defineRoute, Pagination } from '../http/route';
 import { IMPORTANCE } from '../tasks/approval-policies';
 import type { ApiKeyService } from './api-key-service';
+import type { ChangeRequestService } from './change-request-service';
+import { answerHeld, ApplyModeQuery, ChangeRequest } from './change-request-routes';
 import type { DeploymentActivation } from './deployment-activation';
 import type { DeploymentService } from './deployment-service';
 
@@ -52,7 +54,7 @@ const IdParams = z.object({ id: z.uuid() });
 const ListQuery = Pagination.extend({ status: z.enum(['active', 'inactive']).optional(), modelId: z.uuid().optional() });
 
 /** Deployments (SPEC §8). Predictions and the try-it form: `predict-routes.ts`. */
-export function deploymentRoutes(registry: OpenAPIRegistry, deployments: DeploymentService, activation: DeploymentActivation, keys: ApiKeyService): Router {
+export function deploymentRoutes(registry: OpenAPIRegistry, deployments: DeploymentService, changeRequests: ChangeRequestService, activation: DeploymentActivation, keys: ApiKeyService): Router {
   const router = Router();
   const tag = 'Deployments';
   defineRoute(
@@ -79,8 +81,23 @@ export function deploymentRoutes(registry: OpenAPIRegistry, deployments: Deploym
   defineRoute(
     router,
     registry,
-    { method: 'patch', path: '/api/deployments/:id', summary: 'Replace the champion or challenger, change importance, access or members', tag, permission: 'deployments:write', params: IdParams, body: DeploymentChanges, response: Deployment },
-    async ({ params, body, context }) => deployments.update(context, params.id, body),
+    {
+      method: 'patch',
+      path: '/api/deployments/:id',
+      summary: 'Replace the champion or challenger, change importance, access or members. Replacing the model or changing importance waits for approval when an approval policy matches: 202 with the change request',
+      tag,
+      permission: 'deployments:write',
+      params: IdParams,
+      query: ApplyModeQuery,
+      body: DeploymentChanges,
+      response: Deployment,
+      otherResponses: [{ status: 202, description: 'Held for approval: the change request (Location: /api/change-requests/{id})', response: ChangeRequest }],
+    },
+    async ({ params, query, body, context, res }) => {
+      const outcome = await changeRequests.update(context, params.id, body, query.applyMode);
+      if (outcome.applied) return outcome.deployment;
+      answerHeld(res, outcome);
+    },
   );
   defineRoute(
     router,
@@ -109,10 +126,26 @@ export function deploymentRoutes(registry: OpenAPIRegistry, deployments: Deploym
     { method: 'post', path: '/api/deployments/:id/deactivate', summary: 'Deactivate: predictions are refused with 409', tag, permission: 'deployments:activate', params: IdParams, response: Deployment },
     async ({ params, context }) => activation.deactivate(context, params.id),
   );
-  defineRoute(router, registry, { method: 'delete', path: '/api/deployments/:id', summary: 'Delete a deployment', tag, permission: 'deployments:write', params: IdParams, status: 204 }, async ({ params, context, res }) => {
-    await deployments.delete(context, params.id);
-    res.status(204).end();
-  });
+  defineRoute(
+    router,
+    registry,
+    {
+      method: 'delete',
+      path: '/api/deployments/:id',
+      summary: 'Delete a deployment; waits for approval when an approval policy matches (202 with the change request)',
+      tag,
+      permission: 'deployments:write',
+      params: IdParams,
+      query: ApplyModeQuery,
+      status: 204,
+      otherResponses: [{ status: 202, description: 'Held for approval: the change request (Location: /api/change-requests/{id})', response: ChangeRequest }],
+    },
+    async ({ params, query, context, res }) => {
+      const outcome = await changeRequests.delete(context, params.id, query.applyMode);
+      if (outcome.applied) res.status(204).end();
+      else answerHeld(res, outcome);
+    },
+  );
   defineRoute(
     router,
     registry,

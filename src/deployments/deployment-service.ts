@@ -46,7 +46,18 @@ export function canSeeDeployment(actor: Actor | null, deployment: store.Deployme
   return !actor || allows(actor.permissions, 'view:all') || deployment.ownerId === actor.id || deployment.members.includes(actor.id);
 }
 
-function assertMayChange(actor: Actor | null, deployment: store.Deployment): void {
+/**
+ * What a change request adds to a direct change: `check` runs before anything
+ * is sent to a runtime and again on the locked row (a stale request throws);
+ * `applied` runs in the change's transaction (the request is marked applied).
+ */
+export interface ChangeGuard {
+  check(db: Database | Knex.Transaction, current: store.Deployment): Promise<void>;
+  applied(trx: Knex.Transaction, before: store.Deployment, after: store.Deployment | null): Promise<void>;
+}
+
+/** Owners, members and `view:all` may change a deployment. */
+export function assertMayChange(actor: Actor | null, deployment: store.Deployment): void {
   if (actor && !allows(actor.permissions, 'view:all') && deployment.ownerId !== actor.id && !deployment.members.includes(actor.id)) {
     throw new ForbiddenError(`Missing permission "view:all": you may change only the deployments you own or are a member of; your roles: ${actor.roles.join(', ') || 'none'}`, { permission: 'view:all', roles: actor.roles });
   }
@@ -129,20 +140,29 @@ export class DeploymentService {
     return store.listHistory(this.db, deployment.id);
   }
 
-  /** Changes fields; a new champion is sent to the runtime first and recorded in the history. */
-  async update(context: ActionContext, id: string, changes: DeploymentChanges): Promise<store.Deployment> {
-    const current = await this.get(context.actor, id);
-    assertMayChange(context.actor, current);
+  /** Checks changes against the deployment (versions exist, can be served, belong to its model); returns the new champion. */
+  async validateChanges(current: store.Deployment, changes: DeploymentChanges): Promise<store.VersionRef | null> {
     const champion = changes.championVersionId ? await this.deployableVersion(changes.championVersionId) : null;
     if (champion && champion.modelId !== current.modelId) throw new ValidationError(`version ${champion.id} belongs to another model than deployment ${current.name}`, { championVersionId: champion.id });
     if (changes.challengerVersionId) await this.challengerOf(current.modelId, changes.challengerVersionId);
+    return champion;
+  }
+
+  /** Changes fields; a new champion is sent to the runtime first and recorded in the history. */
+  async update(context: ActionContext, id: string, changes: DeploymentChanges, guard?: ChangeGuard): Promise<store.Deployment> {
+    const current = await this.get(context.actor, id);
+    assertMayChange(context.actor, current);
+    await guard?.check(this.db, current);
+    const champion = await this.validateChanges(current, changes);
     if (champion) await this.pushChampion(current, champion.id);
     const action = champion || changes.challengerVersionId !== undefined ? 'deployment.replace' : 'deployment.update';
     return this.apply(context, id, action, async (trx, before) => {
+      await guard?.check(trx, before);
       const after = await store.updateDeployment(trx, id, { ...changes, ...(champion ? { approvalStatus: approvalOf(champion) } : {}) });
       if (after.championVersionId !== before.championVersionId || after.challengerVersionId !== before.challengerVersionId) {
         await store.appendHistory(trx, { deploymentId: id, championVersionId: after.championVersionId, challengerVersionId: after.challengerVersionId, action: champion ? 'replace' : 'challenger', by: context.actor?.id ?? null });
       }
+      await guard?.applied(trx, before, after);
       return after;
     });
   }
@@ -163,14 +183,16 @@ export class DeploymentService {
     });
   }
 
-  async delete(context: ActionContext, id: string): Promise<void> {
+  async delete(context: ActionContext, id: string, guard?: ChangeGuard): Promise<void> {
     const current = await this.get(context.actor, id);
     assertMayChange(context.actor, current);
     await this.db.transaction(async (trx) => {
       const before = await store.findDeployment(trx, id, true);
       if (!before) throw new NotFoundError('deployment', id);
+      await guard?.check(trx, before);
       await store.deleteDeployment(trx, id);
       await recordAudit(trx, context, { action: 'deployment.delete', entityType: 'deployment', entityId: id, before });
+      await guard?.applied(trx, before, null);
     });
     this.cache.drop(id);
     const runtime = await findRuntime(this.db, current.runtimeId);

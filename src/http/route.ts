@@ -24,6 +24,8 @@ export interface RouteSpec<B extends ZodType, Q extends ZodType, P extends ZodTy
   response?: ZodType;
   responseContentType?: string;
   status?: number;
+  /** Other successful answers the route may give (e.g. 202 when a change waits for approval). */
+  otherResponses?: { status: number; description: string; response?: ZodType }[];
 }
 
 export interface RouteInput<B, Q, P> {
@@ -87,6 +89,9 @@ export function defineRoute<B extends ZodType = ZodType<undefined>, Q extends Zo
         description: 'OK',
         ...(spec.response ? { content: { [spec.responseContentType ?? 'application/json']: { schema: spec.response } } } : {}),
       },
+      ...Object.fromEntries(
+        (spec.otherResponses ?? []).map((other) => [other.status, { description: other.description, ...(other.response ? { content: { 'application/json': { schema: other.response } } } : {}) }]),
+      ),
       400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorBody } } },
       401: { description: 'No valid API token', content: { 'application/json': { schema: ErrorBody } } },
       403: { description: 'Missing permission', content: { 'application/json': { schema: ErrorBody } } },

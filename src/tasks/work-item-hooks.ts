@@ -10,7 +10,7 @@ import { mailNewWorkItem } from './task-mail';
 import { findPolicy, policyDueDate } from './approval-policies';
 import { toWorkItem } from './work-item';
 
-const CONTEXT_VARIABLES = ['model', 'modelId', 'modelName', 'version', 'versionNumber', 'importance', 'change', 'testResult', 'breaches'];
+const CONTEXT_VARIABLES = ['model', 'modelId', 'modelName', 'version', 'versionNumber', 'deployment', 'changeRequestId', 'importance', 'change', 'testResult', 'breaches'];
 
 async function approvalNotice(trx: Knex.Transaction): Promise<string> {
   const row = await trx('settings').where({ key: 'approvalNotice' }).first('value');
