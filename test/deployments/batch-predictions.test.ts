@@ -161,7 +161,10 @@ describe('batch predictions', () => {
   }, 90000);
 
   it('runs on a schedule (POST /api/schedules with the variables)', async () => {
-    const schedule = await api().post('/api/schedules', { process: 'batch-prediction', cron: '* * * * * *', variables: { deploymentId: embeddedId, datasetId, window: { from: '2025-01-10' } } });
+    // A near-term cron: once, three seconds from now (then again only an hour later).
+    const at = new Date(Date.now() + 3000);
+    const cron = `${at.getUTCSeconds()} ${at.getUTCMinutes()} * * * *`;
+    const schedule = await api().post('/api/schedules', { process: 'batch-prediction', cron, timezone: 'UTC', variables: { deploymentId: embeddedId, datasetId, window: { from: '2025-01-10' } } });
     expect(schedule.status).toBe(201);
     const instance = await waitFor(async () => {
       const items = (await api().get('/api/process-instances?key=batch-prediction&status=completed&limit=100')).body.items as any[];
