@@ -118,6 +118,10 @@ describe('batch predictions', () => {
     const job = await finished(started.body.id);
     expect(job.result).toMatchObject({ rows: inWindow.length, from: '2025-01-03T00:00:00.000Z', to: '2025-01-05T00:00:00.000Z', includeInput: false });
     await expectSameAsPredict(embeddedId, await (await download(job.id)).text(), inWindow, false);
+
+    const empty = await api().post(`/api/deployments/${embeddedId}/batch-predictions`, { datasetId, window: { from: '2030-01-01' } });
+    expect((await finished(empty.body.id)).result.rows).toBe(0);
+    expect(await (await download(empty.body.id)).text()).toBe(`${CREDIT_RISK_COLUMNS.join(',')},prediction,probability\n`);
   }, 60000);
 
   it('forwards the rows to an http runtime in chunks', async () => {
@@ -175,6 +179,19 @@ describe('batch predictions', () => {
     const job = (await api().get(`/api/jobs/${done.variables.jobId}`)).body;
     expect(job).toMatchObject({ type: 'batch-predict', status: 'succeeded', processInstanceId: instance.id, params: { from: '2025-01-10T00:00:00.000Z', to: null } });
     expect((await download(job.id)).status).toBe(200);
+  }, 60000);
+
+  it('fails the job naming a row the model cannot read, and leaves no output', async () => {
+    const mixed = await api().post('/api/datasets', { name: 'mixed-age', labelColumn: 'default' });
+    const rows = data.slice(0, 5).map((row, index) => ({ ...row, age: index === 3 ? 'unknown' : row.age }));
+    const lines = [CREDIT_RISK_COLUMNS.join(','), ...rows.map((row) => CREDIT_RISK_COLUMNS.map((name) => row[name]).join(','))];
+    expect((await uploadCsv(server.stagegate.url, mixed.body.id, `${lines.join('\n')}\n`)).status).toBe(201);
+    const started = await api().post(`/api/deployments/${embeddedId}/batch-predictions`, { datasetId: mixed.body.id });
+    expect(started.status).toBe(202);
+    const job = await finished(started.body.id);
+    expect(job).toMatchObject({ status: 'failed', error: expect.stringContaining('row 4 of the window: expected a number for "age", got "unknown"') });
+    expect((await download(job.id)).status).toBe(404);
+    expect(readdirSync(outputDir()).filter((name) => name.startsWith(job.id))).toEqual([]);
   }, 60000);
 
   it('refuses bad requests before any job exists', async () => {
