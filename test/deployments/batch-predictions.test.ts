@@ -183,7 +183,7 @@ describe('batch predictions', () => {
 
   it('fails the job naming a row the model cannot read, and leaves no output', async () => {
     const mixed = await api().post('/api/datasets', { name: 'mixed-age', labelColumn: 'default' });
-    const rows = data.slice(0, 5).map((row, index) => ({ ...row, age: index === 3 ? 'unknown' : row.age }));
+    const rows: Row[] = data.slice(0, 5).map((row, index) => ({ ...row, age: index === 3 ? 'unknown' : row.age }));
     const lines = [CREDIT_RISK_COLUMNS.join(','), ...rows.map((row) => CREDIT_RISK_COLUMNS.map((name) => row[name]).join(','))];
     expect((await uploadCsv(server.stagegate.url, mixed.body.id, `${lines.join('\n')}\n`)).status).toBe(201);
     const started = await api().post(`/api/deployments/${embeddedId}/batch-predictions`, { datasetId: mixed.body.id });
@@ -222,6 +222,10 @@ describe('batch predictions', () => {
     expect((await refusal(embeddedId, { datasetId, window: { from: '2025-01-05', to: '2025-01-01' } })).status).toBe(400);
     expect((await refusal(embeddedId, { datasetId, includeInput: 'yes' })).status).toBe(400);
     expect((await refusal(embeddedId, {})).status).toBe(400);
+    const experimenter = await createUser(server, ['experiment_contributor']);
+    const forbidden = await experimenter.api.post(`/api/deployments/${embeddedId}/batch-predictions`, { datasetId });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error.message).toMatch(/deployments:write/);
     expect(await batchJobs()).toBe(jobsBefore);
   }, 30000);
 
