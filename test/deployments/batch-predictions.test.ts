@@ -244,6 +244,8 @@ describe('batch predictions', () => {
     expect((await download(latest.id, stranger.token)).status).toBe(403);
     expect((await fetch(`${server.stagegate.url}/api/jobs/${latest.id}/output`)).status).toBe(401);
     expect(existsSync(path.join(outputDir(), `${latest.id}.csv`))).toBe(true);
+    const paths = Object.keys((await api().get('/api/openapi.json')).body.paths);
+    expect(paths).toEqual(expect.arrayContaining(['/api/deployments/{id}/batch-predictions', '/api/jobs/{id}/output']));
     await finished(test.body.id);
   }, 60000);
 });
