@@ -54,6 +54,7 @@ import { createDeployments, type DeploymentsModule } from './deployments/deploym
 import { backtestRoutes } from './backtests/backtest-routes';
 import { deploymentDirectory } from './lifecycle/deployment-directory-adapter';
 import { registerLifecycleTopics } from './lifecycle/register';
+import { registerBatchPredictions } from './batch-predictions/register';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json');
@@ -129,6 +130,7 @@ export async function startStagegate(
   const instances = new InstanceService(db, runner);
   const deploymentsModule = createDeployments(db, serviceTasks, { instances, definitions }, { maxActiveModels: config.MAX_ACTIVE_MODELS ?? null, logger, onListenerError });
   const deploymentViews = deploymentDirectory(deploymentsModule.deployments);
+  const batchPredictions = registerBatchPredictions({ db, jobs, serviceTasks, deployments: deploymentsModule.deployments, datasets, dataDir: config.DATA_DIR });
   registerLifecycleTopics(serviceTasks, { db, models, mlJobs, jobs, deployments: deploymentViews, supportGroup: config.SUPPORT_GROUP });
   const alerts = new AlertService(db, { supportGroup: config.SUPPORT_GROUP, publicUrl });
   registerAlertTopics(serviceTasks, db, alerts);
@@ -200,6 +202,7 @@ export async function startStagegate(
       mlJobRoutes(registry, mlJobs),
       datasetRoutes(registry, datasets, config.MAX_UPLOAD_BYTES),
       jobRoutes(registry, db, jobs),
+      batchPredictions.routes(registry),
       scheduleRoutes(registry, schedules),
       alertRoutes(registry, alerts),
       backtestRoutes(registry, db, deploymentViews),

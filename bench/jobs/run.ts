@@ -10,40 +10,19 @@
  * (VmHWM, also sampled every 200 ms) and of the job's worker process (goal: server under 500 MB).
  * Run: npm run bench:jobs
  */
-import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
-import { generateCreditRisk, toCsv } from '../../src/ml';
 import { createFreshDatabase } from '../engine/postgres';
 import { spawnServer, type ServerProcess } from '../engine/server-process';
 import { benchEnv, BENCH_TOKEN } from '../engine/stagegate';
-import { log, now, removeDir, sleep, tempDir } from '../engine/util';
+import { log, now, removeDir, tempDir } from '../engine/util';
+import { api, jobMs, MB, MINUTE, procMemory, sampleMemory, START, waitForJob, writeCsv } from './job-bench-support';
 
 const ROWS = Number(process.env.BENCH_JOBS_ROWS ?? 1_000_000);
 const TRAIN_ROWS = Number(process.env.BENCH_JOBS_TRAIN_ROWS ?? 20_000);
 const EMBEDDED = process.env.BENCH_JOBS_DB === 'embedded';
-const CHUNK = 10_000;
-const START = Date.parse('2025-01-01T00:00:00Z');
-const MINUTE = 60_000;
-const MB = 1024 * 1024;
-
-/** Writes the CSV chunk by chunk: each chunk its own seed and its own stretch of time (one row a minute). */
-async function writeCsv(file: string): Promise<{ bytes: number; trainUntil: string }> {
-  const out = fs.createWriteStream(file);
-  for (let offset = 0; offset < ROWS; offset += CHUNK) {
-    const rows = Math.min(CHUNK, ROWS - offset);
-    const start = new Date(START + offset * MINUTE);
-    const end = new Date(START + (offset + rows - 1) * MINUTE);
-    const csv = toCsv(generateCreditRisk({ rows, seed: 1000 + offset / CHUNK, start, end }));
-    const text = offset === 0 ? csv : csv.slice(csv.indexOf('\r\n') + 2);
-    if (!out.write(text)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'close');
-  return { bytes: fs.statSync(file).size, trainUntil: new Date(START + TRAIN_ROWS * MINUTE).toISOString() };
-}
 
 /** csv-parse alone over the same file: the rows/s of reading it at all. */
 async function rawParse(file: string): Promise<{ rows: number; ms: number }> {
@@ -54,65 +33,6 @@ async function rawParse(file: string): Promise<{ rows: number; ms: number }> {
   return { rows, ms: now() - started };
 }
 
-/** VmRSS / VmHWM of any process, in bytes. */
-function procMemory(pid: number): { rss: number; peak: number } | null {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-  } catch {
-    return null;
-  }
-}
-
-/** The direct children of a process (the job worker processes of the server). */
-function childrenOf(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** Samples the server's and its workers' RSS (and peak RSS) every 200 ms; returns the peaks seen. */
-function sampleMemory(server: ServerProcess) {
-  const peaks = { server: 0, worker: 0 };
-  const timer = setInterval(() => {
-    // A process on its way out has no VmRSS line any more (NaN): skip it.
-    const highest = (pid: number) => Math.max(...Object.values(procMemory(pid) ?? { rss: 0 }).filter(Number.isFinite), 0);
-    peaks.server = Math.max(peaks.server, highest(server.child.pid!));
-    for (const pid of childrenOf(server.child.pid!)) peaks.worker = Math.max(peaks.worker, highest(pid));
-  }, 200);
-  return { peaks, stop: () => clearInterval(timer) };
-}
-
-async function api(base: string, method: string, urlPath: string, body?: unknown): Promise<any> {
-  const reply = await fetch(base + urlPath, {
-    method,
-    headers: { authorization: `Bearer ${BENCH_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await reply.text();
-  if (reply.status >= 300) throw new Error(`${method} ${urlPath} answered ${reply.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function waitForJob(base: string, id: string, timeoutMs: number): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const job = await api(base, 'GET', `/api/jobs/${id}`);
-    if (['succeeded', 'failed', 'cancelled'].includes(job.status)) {
-      if (job.status !== 'succeeded') throw new Error(`job ${id} ${job.status}: ${job.error}`);
-      return job;
-    }
-    await sleep(500);
-  }
-  throw new Error(`job ${id} did not end within ${timeoutMs} ms`);
-}
-
-/** The job's time from running to done, from its own timestamps. */
-const jobMs = (job: any) => Date.parse(job.finishedAt) - Date.parse(job.startedAt);
-
 async function main(): Promise<void> {
   const dir = tempDir('jobs');
   const file = path.join(dir, 'credit-risk.csv');
@@ -120,7 +40,8 @@ async function main(): Promise<void> {
   let dropDatabase: (() => Promise<void>) | null = null;
   try {
     log(`writing ${ROWS} rows of credit-risk CSV`);
-    const { bytes, trainUntil } = await writeCsv(file);
+    const bytes = await writeCsv(file, ROWS);
+    const trainUntil = new Date(START + TRAIN_ROWS * MINUTE).toISOString();
     log(`${(bytes / MB).toFixed(1)} MB written`);
 
     let databaseUrl: string | undefined;

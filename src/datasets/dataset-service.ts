@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../errors';
 import type { ActionContext, Actor } from '../identity/actor';
 import { assertCanChange, assertCanView, canView } from '../identity/ownership';
 import { allows } from '../identity/roles';
+import { csvField } from '../ml';
 import { ingestCsv } from './csv-ingest';
 import * as store from './dataset-store';
 
@@ -151,11 +152,4 @@ export class DatasetService {
   canRead(actor: Actor | null, dataset: store.Dataset): boolean {
     return canView(actor, dataset.createdBy, dataset.shared);
   }
-}
-
-/** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

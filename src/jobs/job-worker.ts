@@ -16,9 +16,12 @@
  * prepared, the `test` rows are scored batch by batch and not kept (`test-accumulator.ts`);
  * `evaluate-predictions` (prepared with { model: ScoredModel, evaluate }; sets
  * `test`, then `predictions` — one Prediction per test row, in order, from a
- * model's score command — and `reference`) → TestResult.
+ * model's score command — and `reference`) → TestResult;
+ * `batch-predict` (prepared with BatchScorerOptions; set `input`) → { rows } — each batch
+ * is scored and its CSV lines appended to the output file as it arrives (`batch-scorer.ts`).
  */
 import { evaluateModel, loadModel, trainModel, type EvaluateOptions, type ModelArtifact, type Prediction, type Predictor, type Row, type TrainOptions } from '../ml';
+import { BatchScorer, type BatchScorerOptions } from '../batch-predictions/batch-scorer';
 import { TestAccumulator } from './test-accumulator';
 
 /** What `evaluate-predictions` knows of a model scored by its own command. */
@@ -35,6 +38,7 @@ const sets = new Map<string, Row[]>();
 /** The prepared task (`test`, `evaluate-predictions`): it consumes `test` and `predictions` rows as they arrive. */
 let preparedTask: string | null = null;
 let accumulator: TestAccumulator | null = null;
+let batchScorer: BatchScorer | null = null;
 /** The first problem of a batch; reported when the task runs. */
 let batchError: unknown = null;
 const parent = process.ppid;
@@ -66,6 +70,11 @@ function runTask(task: string, options: any): unknown {
     void send({ type: 'progress', percent: 10 });
     const reference = sets.get('reference');
     return accumulator!.finish(reference?.length ? reference : undefined);
+  }
+  if (task === 'batch-predict') {
+    if (batchError) throw batchError;
+    if (!batchScorer) throw new Error('batch-predict must be prepared before its rows');
+    return batchScorer.finish();
   }
   if (task === 'test') {
     const predictor = loadModel(options.artifact as ModelArtifact);
@@ -106,11 +115,20 @@ function prepare(task: string, options: any): void {
   const { referenceRows: _ignored, ...evaluate } = (options.evaluate ?? {}) as EvaluateOptions;
   if (task === 'test') accumulator = new TestAccumulator(loadModel(options.artifact as ModelArtifact), evaluate);
   else if (task === 'evaluate-predictions') accumulator = new TestAccumulator(commandPredictor(options.model as ScoredModel), evaluate);
+  else if (task === 'batch-predict') batchScorer = new BatchScorer(options as BatchScorerOptions);
   else throw new Error(`worker task ${task} cannot be prepared`);
 }
 
 /** A batch for the prepared task; false when the batch is for a stored set. */
 function consume(set: string, rows: Row[]): boolean {
+  if (preparedTask === 'batch-predict' && set === 'input') {
+    try {
+      if (!batchError) batchScorer!.add(rows);
+    } catch (err) {
+      batchError = err;
+    }
+    return true;
+  }
   if (!preparedTask || (set !== 'test' && set !== 'predictions')) return false;
   if (batchError) return true;
   try {

@@ -20,8 +20,8 @@ export interface FeedOptions {
   progress: [number, number];
 }
 
-/** Sends the rows; returns how many were sent. */
-export async function feedRows(db: Database, io: JobIO, worker: WorkerProcess, options: FeedOptions): Promise<number> {
+/** Sends the rows (to a worker, or any sink awaited page by page); returns how many were sent. */
+export async function feedRows(db: Database, io: JobIO, worker: Pick<WorkerProcess, 'sendRows'>, options: FeedOptions): Promise<number> {
   const total = await countRows(db, options.datasetId, options.window);
   const every = options.maxRows && total > options.maxRows ? Math.ceil(total / options.maxRows) : 1;
   const [low, high] = options.progress;

@@ -4,18 +4,16 @@
  * checks that the columns exist, and queues the job with its parameters spelled
  * out, so the job row says exactly what was run.
  */
-import { recordAudit } from '../audit/audit-store';
 import type { Database } from '../db/connect';
 import type { Dataset } from '../datasets/dataset-store';
 import type { DatasetService } from '../datasets/dataset-service';
 import { parseWindow, windowJson } from '../datasets/time-window';
-import { findInstance } from '../engine/instances/instance-store';
 import { ConflictError, ValidationError } from '../errors';
 import type { ActionContext } from '../identity/actor';
 import { assertCanChange } from '../identity/ownership';
-import { findUser } from '../identity/user-store';
 import type { JobRunner } from '../jobs/job-runner';
-import { findJobByKey, insertJob, type Job } from '../jobs/job-store';
+import { enqueueJob, existingJob, type JobOrigin } from '../jobs/enqueue-job';
+import type { Job } from '../jobs/job-store';
 import type { Algorithm, ModelArtifact } from '../ml';
 import { checkAlgorithm, DEFAULT_COMMAND_TIMEOUT_MS, defaultAlgorithm } from '../models/model-metadata';
 import type { ModelService } from '../models/model-service';
@@ -35,16 +33,12 @@ export interface TrainRequest {
   createVersion?: boolean;
 }
 
+export type { JobOrigin };
+
 export interface TestRequest {
   datasetId: string;
   from?: string;
   to?: string;
-}
-
-/** Where a job request comes from when a service task makes it. */
-export interface JobOrigin {
-  idempotencyKey: string;
-  processInstanceId: string;
 }
 
 /** A model command snapshotted on the job when it is queued (a later change of the model does not affect it). */
@@ -81,8 +75,6 @@ export interface TestJobParams {
   command?: JobCommand;
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
-
 export class MlJobService {
   constructor(
     private readonly db: Database,
@@ -93,7 +85,7 @@ export class MlJobService {
 
   /** Queues a training job (or returns the job a service task already started). */
   async startTraining(context: ActionContext, modelRef: string, request: TrainRequest, origin?: JobOrigin): Promise<Job> {
-    const existing = origin && (await findJobByKey(this.db, origin.idempotencyKey));
+    const existing = await existingJob(this.db, origin);
     if (existing) return existing;
     const model = await this.models.get(context.actor, modelRef);
     assertCanChange(context.actor, model.ownerId, 'models you own');
@@ -129,7 +121,7 @@ export class MlJobService {
 
   /** Queues a test job of a version on a dataset window (or returns the service task's existing one). */
   async startTest(context: ActionContext, modelRef: string, versionNumber: number, request: TestRequest, origin?: JobOrigin): Promise<Job> {
-    const existing = origin && (await findJobByKey(this.db, origin.idempotencyKey));
+    const existing = await existingJob(this.db, origin);
     if (existing) return existing;
     const { model, version } = await this.models.getVersion(context.actor, modelRef, versionNumber);
     assertCanChange(context.actor, model.ownerId, 'models you own');
@@ -150,29 +142,8 @@ export class MlJobService {
     return dataset;
   }
 
-  private async enqueue(context: ActionContext, type: string, modelId: string, params: Record<string, unknown>, origin?: JobOrigin): Promise<Job> {
-    const requestedBy = context.actor?.id ?? (origin ? await this.instanceStarter(origin.processInstanceId) : null);
-    try {
-      const job = await this.db.transaction(async (trx) => {
-        const job = await insertJob(trx, { type, requestedBy, modelId, processInstanceId: origin?.processInstanceId ?? null, idempotencyKey: origin?.idempotencyKey ?? null, params });
-        await recordAudit(trx, context, { action: 'job.create', entityType: 'job', entityId: job.id, after: { type, params, processInstanceId: job.processInstanceId } });
-        return job;
-      });
-      this.jobs.poke();
-      return job;
-    } catch (err) {
-      // Two invocations of the same service task raced: the other one's job is ours.
-      const raced = origin && isUniqueViolation(err) ? await findJobByKey(this.db, origin.idempotencyKey) : null;
-      if (raced) return raced;
-      throw err;
-    }
-  }
-
-  /** The user who started the process instance, when it still exists (jobs of service tasks are theirs). */
-  private async instanceStarter(instanceId: string): Promise<string | null> {
-    const startedBy = (await findInstance(this.db, instanceId))?.startedBy;
-    if (!startedBy || !/^[0-9a-f-]{36}$/i.test(startedBy)) return null;
-    return (await findUser(this.db, startedBy)) ? startedBy : null;
+  private enqueue(context: ActionContext, type: string, modelId: string, params: Record<string, unknown>, origin?: JobOrigin): Promise<Job> {
+    return enqueueJob(this.db, this.jobs, context, { type, modelId, params, origin });
   }
 }
 
@@ -206,7 +177,7 @@ function artifactColumns(bytes: Buffer): string[] {
 }
 
 /** 400 naming the columns the dataset lacks. */
-function requireColumns(dataset: Dataset, columns: string[]): void {
+export function requireColumns(dataset: Dataset, columns: string[]): void {
   const present = new Set(dataset.schema!.map((column) => column.name));
   const missing = [...new Set(columns)].filter((name) => !present.has(name));
   if (missing.length) {

@@ -47,4 +47,4 @@ export { populationStabilityIndex, PSI_EPSILON, DEFAULT_PSI_BINS } from './metri
 export { checkThresholds } from './metrics/thresholds';
 
 export { generateCreditRisk, CREDIT_RISK_COLUMNS, CREDIT_RISK_FEATURES } from './data/credit-risk';
-export { toCsv } from './data/csv';
+export { csvField, toCsv } from './data/csv';

@@ -28,8 +28,10 @@ const TIMEOUT_MS = 10_000;
 async function call(url: string, init: RequestInit, what: string): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const timeout = AbortSignal.timeout(TIMEOUT_MS);
+    response = await fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
   } catch (err) {
+    if (init.signal?.aborted) throw init.signal.reason;
     throw new RuntimeUnavailableError(`the model server did not answer ${what}: ${(err as Error).cause ? String((err as Error & { cause: Error }).cause.message) : (err as Error).message}`, { url });
   }
   if (!response.ok) {
@@ -55,8 +57,9 @@ export async function deleteModel(base: string, id: string): Promise<void> {
   }
 }
 
-export async function remotePredict(base: string, id: string, rows: unknown[]): Promise<Prediction[]> {
-  const response = await call(`${modelUrl(base, id)}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows }) }, `predictions of model ${id}`);
+/** `signal` stops waiting (a cancelled batch prediction): it rejects with the signal's reason. */
+export async function remotePredict(base: string, id: string, rows: unknown[], signal?: AbortSignal): Promise<Prediction[]> {
+  const response = await call(`${modelUrl(base, id)}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rows }), signal }, `predictions of model ${id}`);
   let body: { predictions?: unknown; probabilities?: unknown };
   try {
     body = (await response.json()) as typeof body;

@@ -6,7 +6,7 @@
  * and outputs are documented in `processes/README.md`.
  */
 export const BUILT_IN_TOPICS: ReadonlySet<string> = new Set([
-  'train', 'test', 'check-thresholds', 'deploy', 'notify', 'raise-alert',
+  'train', 'test', 'check-thresholds', 'deploy', 'notify', 'raise-alert', 'batch-predict',
   // The reference processes' own topics (src/lifecycle/register.ts).
   'describe-model', 'find-champion', 'compare-models', 'list-active-deployments', 'backtest',
 ]);

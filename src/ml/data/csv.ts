@@ -20,7 +20,8 @@ function columnsOf(rows: readonly Row[]): string[] {
   return [...columns];
 }
 
-function csvField(cell: Cell | undefined): string {
+/** One field, quoted as above (empty for null and undefined). */
+export function csvField(cell: Cell | undefined): string {
   if (cell === null || cell === undefined) return '';
   const text = String(cell);
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
