@@ -195,12 +195,17 @@ describe('stagegate against a real server', () => {
   });
 
   describe('jobs', () => {
+    // The job holds at 25% until the watcher has shown that bar (the CLI may start slowly on a busy machine).
+    let release = () => {};
     beforeAll(() => {
       server.stagegate.jobs.register('cli-slow', async (io) => {
-        for (const percent of [25, 50, 75]) {
+        io.progress(25);
+        io.log('step 25');
+        if (!io.job.params.fail) await new Promise<void>((resolve) => (release = resolve));
+        for (const percent of [50, 75]) {
           io.progress(percent);
           io.log(`step ${percent}`);
-          await new Promise((resolve) => setTimeout(resolve, 600));
+          await new Promise((resolve) => setTimeout(resolve, 300));
         }
         if (io.job.params.fail) throw new Error('the data ran out');
         return { result: { rows: 3 } };
@@ -215,7 +220,11 @@ describe('stagegate against a real server', () => {
     it('follows a running job with progress lines (stderr is not a terminal) and exits 0 when it succeeds', async () => {
       const id = await queue('cli-slow');
 
-      const run = await admin(['jobs', 'watch', id, '--interval', '100']);
+      const run = await runCli(['jobs', 'watch', id, '--interval', '100'], {
+        url: server.stagegate.url,
+        token: TEST_ADMIN_TOKEN,
+        onStderr: (soFar) => soFar.includes('25% cli-slow') && release(),
+      });
 
       const bars = run.stderr.split('\n').filter((line) => line.startsWith('['));
       expect(bars.length).toBeGreaterThanOrEqual(2);
@@ -272,7 +281,7 @@ describe('stagegate against a real server', () => {
     });
   });
 
-  describe('deployments, predict and schedules (their endpoints come from other work; an unknown id is a 404 either way)', () => {
+  describe('deployments, predict and schedules: files and unknown ids', () => {
     it('reads rows from CSV and JSON files before calling the server, and exits 3 for an unknown deployment', async () => {
       fs.writeFileSync(path.join(dir, 'rows.csv'), 'age,income\n41,52000\n29,31000\n');
       fs.writeFileSync(path.join(dir, 'rows.json'), '[{"age":41}]');

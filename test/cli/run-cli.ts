@@ -15,6 +15,8 @@ export interface CliEnv {
   url?: string;
   token?: string | null;
   cwd?: string;
+  /** Sees stderr as it arrives (the run's result has all of it at the end). */
+  onStderr?: (soFar: string) => void;
 }
 
 export function runCli(args: string[], env: CliEnv = {}): Promise<CliRun> {
@@ -30,7 +32,10 @@ export function runCli(args: string[], env: CliEnv = {}): Promise<CliRun> {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      env.onStderr?.(stderr);
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
     child.on('close', (status) => {
