@@ -1,4 +1,4 @@
-import { modelWithVersions, runtime } from './fixtures';
+import { creditArtifact, modelWithVersions, runtime } from './fixtures';
 import { startTestServer, type TestServer } from '../support/server';
 import { createUser, type TestUser } from '../support/users';
 
@@ -17,6 +17,8 @@ describe('deployment change requests', () => {
   let counter = 0;
 
   beforeAll(async () => {
+    // Train the three artifacts before the server runs: training blocks the event loop, and an idle keep-alive connection may be reset meanwhile.
+    for (const seed of [7, 8, 9]) creditArtifact(seed);
     // The admin is in the approver group too: the four-eyes rule, not group membership, must stop it approving its own request.
     server = await startTestServer({ adminGroups: ['deployment-approvers'] });
     approver = await createUser(server, ['model_approver'], ['deployment-approvers'], 'approver');
