@@ -13,10 +13,11 @@
  *
  * Tasks: `train` (options: TrainOptions; set `train`) → trainModel's result;
  * `test` (options: { artifact, evaluate }; sets `test`, `reference`) → TestResult —
- * prepared, the `test` rows are scored batch by batch and not kept (`test-accumulator.ts`);
+ * prepared, the `reference` rows (for drift) come first, then the `test` rows,
+ * scored batch by batch and not kept (`test-accumulator.ts`);
  * `evaluate-predictions` (prepared with { model: ScoredModel, evaluate }; sets
- * `test`, then `predictions` — one Prediction per test row, in order, from a
- * model's score command — and `reference`) → TestResult.
+ * `reference` first, then `test`, then `predictions` — one Prediction per test
+ * row, in order, from a model's score command) → TestResult.
  */
 import { evaluateModel, loadModel, trainModel, type EvaluateOptions, type ModelArtifact, type Prediction, type Predictor, type Row, type TrainOptions } from '../ml';
 import { TestAccumulator } from './test-accumulator';
@@ -64,8 +65,7 @@ function runTask(task: string, options: any): unknown {
   if ((task === 'test' || task === 'evaluate-predictions') && (accumulator || batchError)) {
     if (batchError) throw batchError;
     void send({ type: 'progress', percent: 10 });
-    const reference = sets.get('reference');
-    return accumulator!.finish(reference?.length ? reference : undefined);
+    return accumulator!.finish();
   }
   if (task === 'test') {
     const predictor = loadModel(options.artifact as ModelArtifact);
@@ -111,10 +111,11 @@ function prepare(task: string, options: any): void {
 
 /** A batch for the prepared task; false when the batch is for a stored set. */
 function consume(set: string, rows: Row[]): boolean {
-  if (!preparedTask || (set !== 'test' && set !== 'predictions')) return false;
+  if (!preparedTask || (set !== 'test' && set !== 'predictions' && set !== 'reference')) return false;
   if (batchError) return true;
   try {
-    if (set === 'predictions') accumulator!.addPredictions(rows as unknown as Prediction[]);
+    if (set === 'reference') accumulator!.addReference(rows);
+    else if (set === 'predictions') accumulator!.addPredictions(rows as unknown as Prediction[]);
     else if (preparedTask === 'test') accumulator!.add(rows);
     else accumulator!.addRows(rows);
   } catch (err) {

@@ -16,9 +16,12 @@ describe('the worker\'s batch-by-batch test result', () => {
     const { artifact } = trainModel(train, { algorithm: 'decision-tree', type: 'classification', features, label: 'default' });
     const options = { protectedAttribute: 'gender', evaluatedAt };
     const accumulator = new TestAccumulator(loadModel(artifact), options);
-    accumulate(accumulator, test);
     const reference = train.slice(0, 700);
-    expect(accumulator.finish(reference)).toEqual(evaluateModel(loadModel(artifact), test, { ...options, referenceRows: reference }));
+    accumulator.addReference(reference.slice(0, 300));
+    accumulator.addReference(reference.slice(300));
+    accumulate(accumulator, test);
+    expect(() => accumulator.addReference(reference)).toThrow('the reference rows must come before the test rows');
+    expect(accumulator.finish()).toEqual(evaluateModel(loadModel(artifact), test, { ...options, referenceRows: reference }));
   });
 
   it('equals evaluateModel on the same rows: regression, no drift', () => {
