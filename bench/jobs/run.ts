@@ -77,13 +77,21 @@ function childrenOf(pid: number): number[] {
 /** Samples the server's and its workers' RSS (and peak RSS) every 200 ms; returns the peaks seen. */
 function sampleMemory(server: ServerProcess) {
   const peaks = { server: 0, worker: 0 };
+  /** The server's highest VmRSS since the last `phase()` call (VmHWM cannot be reset). */
+  let phasePeak = 0;
   const timer = setInterval(() => {
     // A process on its way out has no VmRSS line any more (NaN): skip it.
     const highest = (pid: number) => Math.max(...Object.values(procMemory(pid) ?? { rss: 0 }).filter(Number.isFinite), 0);
     peaks.server = Math.max(peaks.server, highest(server.child.pid!));
+    phasePeak = Math.max(phasePeak, procMemory(server.child.pid!)?.rss ?? 0);
     for (const pid of childrenOf(server.child.pid!)) peaks.worker = Math.max(peaks.worker, highest(pid));
   }, 200);
-  return { peaks, stop: () => clearInterval(timer) };
+  const phase = () => {
+    const peak = Math.max(phasePeak, procMemory(server.child.pid!)?.rss ?? 0);
+    phasePeak = 0;
+    return peak;
+  };
+  return { peaks, phase, stop: () => clearInterval(timer) };
 }
 
 async function api(base: string, method: string, urlPath: string, body?: unknown): Promise<any> {
@@ -163,9 +171,11 @@ async function main(): Promise<void> {
     log(`trained version ${trained.result.versionNumber} on ${trained.result.metrics.rows} rows in ${(jobMs(trained) / 1000).toFixed(1)} s`);
 
     log('testing on the whole dataset');
+    memory.phase();
     const test = await api(base, 'POST', `/api/models/${model.id}/versions/${trained.result.versionNumber}/test`, { datasetId: dataset.id });
     const tested = await waitForJob(base, test.id, 1_800_000);
     const testMs = jobMs(tested);
+    const testPeak = memory.phase();
     memory.stop();
     const final = procMemory(server.child.pid!);
 
@@ -189,6 +199,7 @@ async function main(): Promise<void> {
       ...(firstStartPeak ? { embeddedFirstStartPeakRssMB: Math.round(firstStartPeak / MB) } : {}),
       serverIdleRssMB: Math.round((idle?.rss ?? 0) / MB),
       serverPeakRssDuringUploadMB: Math.round(afterUpload.server / MB),
+      serverPeakRssDuringTestMB: Math.round(testPeak / MB),
       serverPeakRssMB: Math.round(serverPeak / MB),
       serverPeakUnder500MB: serverPeak < 500 * MB,
       workerPeakRssMB: Math.round(memory.peaks.worker / MB),
