@@ -77,18 +77,23 @@ function childrenOf(pid: number): number[] {
 /** Samples the server's and its workers' RSS (and peak RSS) every 200 ms; returns the peaks seen. */
 function sampleMemory(server: ServerProcess) {
   const peaks = { server: 0, worker: 0 };
-  /** The server's highest VmRSS since the last `phase()` call (VmHWM cannot be reset). */
+  /** The server's highest VmRSS and its workers' highest peak since the last `phase()` call (the server's VmHWM cannot be reset). */
   let phasePeak = 0;
+  let phaseWorkerPeak = 0;
   const timer = setInterval(() => {
     // A process on its way out has no VmRSS line any more (NaN): skip it.
     const highest = (pid: number) => Math.max(...Object.values(procMemory(pid) ?? { rss: 0 }).filter(Number.isFinite), 0);
     peaks.server = Math.max(peaks.server, highest(server.child.pid!));
     phasePeak = Math.max(phasePeak, procMemory(server.child.pid!)?.rss ?? 0);
-    for (const pid of childrenOf(server.child.pid!)) peaks.worker = Math.max(peaks.worker, highest(pid));
+    for (const pid of childrenOf(server.child.pid!)) {
+      peaks.worker = Math.max(peaks.worker, highest(pid));
+      phaseWorkerPeak = Math.max(phaseWorkerPeak, highest(pid));
+    }
   }, 200);
   const phase = () => {
-    const peak = Math.max(phasePeak, procMemory(server.child.pid!)?.rss ?? 0);
+    const peak = { server: Math.max(phasePeak, procMemory(server.child.pid!)?.rss ?? 0), worker: phaseWorkerPeak };
     phasePeak = 0;
+    phaseWorkerPeak = 0;
     return peak;
   };
   return { peaks, phase, stop: () => clearInterval(timer) };
@@ -163,6 +168,7 @@ async function main(): Promise<void> {
     if (upload.status !== 201) throw new Error(`upload answered ${upload.status}: ${await upload.text()}`);
     const uploadMs = now() - started;
     const afterUpload = { ...memory.peaks };
+    memory.phase();
     log(`uploaded in ${(uploadMs / 1000).toFixed(1)} s`);
 
     const model = await api(base, 'POST', '/api/models', { name: 'bench-credit-default', type: 'classification', metadata: { protectedAttribute: 'gender' } });
@@ -171,7 +177,7 @@ async function main(): Promise<void> {
     log(`trained version ${trained.result.versionNumber} on ${trained.result.metrics.rows} rows in ${(jobMs(trained) / 1000).toFixed(1)} s`);
 
     log('testing on the whole dataset');
-    memory.phase();
+    const trainPeak = memory.phase();
     const test = await api(base, 'POST', `/api/models/${model.id}/versions/${trained.result.versionNumber}/test`, { datasetId: dataset.id });
     const tested = await waitForJob(base, test.id, 1_800_000);
     const testMs = jobMs(tested);
@@ -199,10 +205,12 @@ async function main(): Promise<void> {
       ...(firstStartPeak ? { embeddedFirstStartPeakRssMB: Math.round(firstStartPeak / MB) } : {}),
       serverIdleRssMB: Math.round((idle?.rss ?? 0) / MB),
       serverPeakRssDuringUploadMB: Math.round(afterUpload.server / MB),
-      serverPeakRssDuringTestMB: Math.round(testPeak / MB),
+      serverPeakRssDuringTestMB: Math.round(testPeak.server / MB),
       serverPeakRssMB: Math.round(serverPeak / MB),
       serverPeakUnder500MB: serverPeak < 500 * MB,
       workerPeakRssMB: Math.round(memory.peaks.worker / MB),
+      trainWorkerPeakRssMB: Math.round(trainPeak.worker / MB),
+      testWorkerPeakRssMB: Math.round(testPeak.worker / MB),
       rocAuc: tested.result.testResult.metrics.rocAuc,
     };
     console.log(JSON.stringify(report, null, 2));

@@ -68,7 +68,7 @@ describe('the worker\'s batch-by-batch test result', () => {
     accumulator.addRows(test);
     for (let i = 0; i < predictions.length; i += 333) accumulator.addPredictions(predictions.slice(i, i + 333));
     const expected = evaluateModel(scored, test, { evaluatedAt, referenceRows: train.slice(0, 500) });
-    expect(expected.metrics.rocAuc).not.toBeNull();
+    expect((expected.metrics as { rocAuc: number | null }).rocAuc).not.toBeNull();
     expect(accumulator.finish()).toEqual(expected);
   });
 
