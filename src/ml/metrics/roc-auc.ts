@@ -2,8 +2,8 @@
  * Area under the ROC curve: the probability that a random positive row scores
  * higher than a random negative one, ties counting one half (the Mann-Whitney U
  * statistic divided by positives × negatives). Computed from average ranks in
- * O(n log n). null when there are no positives or no negatives. Typed arrays
- * do (`isPositive` may be 0/1).
+ * O(n log n). null when there are no positives or no negatives. Takes typed
+ * arrays too (`isPositive` may hold 0/1).
  */
 export function rocAuc(scores: ArrayLike<number>, isPositive: ArrayLike<boolean | number>): number | null {
   if (scores.length !== isPositive.length) throw new RangeError(`rocAuc: ${scores.length} scores for ${isPositive.length} labels`);
