@@ -54,13 +54,26 @@ export function childrenOf(pid: number): number[] {
 /** Samples the server's and its workers' RSS (and peak RSS) every 200 ms; returns the peaks seen. */
 export function sampleMemory(server: ServerProcess) {
   const peaks = { server: 0, worker: 0 };
+  /** The server's highest VmRSS and its workers' highest peak since the last `phase()` call (the server's VmHWM cannot be reset). */
+  let phasePeak = 0;
+  let phaseWorkerPeak = 0;
   const timer = setInterval(() => {
     // A process on its way out has no VmRSS line any more (NaN): skip it.
     const highest = (pid: number) => Math.max(...Object.values(procMemory(pid) ?? { rss: 0 }).filter(Number.isFinite), 0);
     peaks.server = Math.max(peaks.server, highest(server.child.pid!));
-    for (const pid of childrenOf(server.child.pid!)) peaks.worker = Math.max(peaks.worker, highest(pid));
+    phasePeak = Math.max(phasePeak, procMemory(server.child.pid!)?.rss ?? 0);
+    for (const pid of childrenOf(server.child.pid!)) {
+      peaks.worker = Math.max(peaks.worker, highest(pid));
+      phaseWorkerPeak = Math.max(phaseWorkerPeak, highest(pid));
+    }
   }, 200);
-  return { peaks, stop: () => clearInterval(timer) };
+  const phase = () => {
+    const peak = { server: Math.max(phasePeak, procMemory(server.child.pid!)?.rss ?? 0), worker: phaseWorkerPeak };
+    phasePeak = 0;
+    phaseWorkerPeak = 0;
+    return peak;
+  };
+  return { peaks, phase, stop: () => clearInterval(timer) };
 }
 
 export async function api(base: string, method: string, urlPath: string, body?: unknown): Promise<any> {

@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     if (upload.status !== 201) throw new Error(`upload answered ${upload.status}: ${await upload.text()}`);
     const uploadMs = now() - started;
     const afterUpload = { ...memory.peaks };
+    memory.phase();
     log(`uploaded in ${(uploadMs / 1000).toFixed(1)} s`);
 
     const model = await api(base, 'POST', '/api/models', { name: 'bench-credit-default', type: 'classification', metadata: { protectedAttribute: 'gender' } });
@@ -84,9 +85,11 @@ async function main(): Promise<void> {
     log(`trained version ${trained.result.versionNumber} on ${trained.result.metrics.rows} rows in ${(jobMs(trained) / 1000).toFixed(1)} s`);
 
     log('testing on the whole dataset');
+    const trainPeak = memory.phase();
     const test = await api(base, 'POST', `/api/models/${model.id}/versions/${trained.result.versionNumber}/test`, { datasetId: dataset.id });
     const tested = await waitForJob(base, test.id, 1_800_000);
     const testMs = jobMs(tested);
+    const testPeak = memory.phase();
     memory.stop();
     const final = procMemory(server.child.pid!);
 
@@ -110,9 +113,12 @@ async function main(): Promise<void> {
       ...(firstStartPeak ? { embeddedFirstStartPeakRssMB: Math.round(firstStartPeak / MB) } : {}),
       serverIdleRssMB: Math.round((idle?.rss ?? 0) / MB),
       serverPeakRssDuringUploadMB: Math.round(afterUpload.server / MB),
+      serverPeakRssDuringTestMB: Math.round(testPeak.server / MB),
       serverPeakRssMB: Math.round(serverPeak / MB),
       serverPeakUnder500MB: serverPeak < 500 * MB,
       workerPeakRssMB: Math.round(memory.peaks.worker / MB),
+      trainWorkerPeakRssMB: Math.round(trainPeak.worker / MB),
+      testWorkerPeakRssMB: Math.round(testPeak.worker / MB),
       rocAuc: tested.result.testResult.metrics.rocAuc,
     };
     console.log(JSON.stringify(report, null, 2));

@@ -35,6 +35,9 @@ export interface AppendResult {
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
 const OWN = 'datasets you created';
 
+/** Appends of at least this many rows refresh the planner's statistics. */
+const ANALYZE_AFTER_ROWS = 1000;
+
 /** Datasets: creation, streamed CSV appends (one transaction each), windowed reads. */
 export class DatasetService {
   /**
@@ -124,6 +127,7 @@ export class DatasetService {
       });
       return { dataset: after, appended: ingested.rows, bytes: ingested.bytes };
     });
+    if (result.appended >= ANALYZE_AFTER_ROWS) await store.analyzeRows(this.db);
     try {
       await this.onRowsAppended?.({ dataset: result.dataset, rows: result.appended, bytes: result.bytes, context });
     } catch (err) {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import knex, { Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 
@@ -24,14 +25,22 @@ export function connectDatabase(options: DatabaseOptions): Database {
       pool: { min: 0, max: 10 },
     });
   }
-  let connection: { filename?: string } = {};
+  let dataDir: string | undefined;
   if (options.dataDir !== 'memory') {
-    const filename = path.resolve(options.dataDir, 'pg');
-    fs.mkdirSync(filename, { recursive: true });
-    connection = { filename };
+    dataDir = path.resolve(options.dataDir, 'pg');
+    fs.mkdirSync(dataDir, { recursive: true });
   }
-  return knex({ client: ClientPgLite, dialect: 'postgres', connection } as Knex.Config);
+  const pglite = new PGlite({ ...(dataDir ? { dataDir } : {}), startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+  return knex({ client: ClientPgLite, dialect: 'postgres', connection: { pglite } } as Knex.Config);
 }
+
+/**
+ * PostgreSQL settings of the embedded database. Its shared buffers live in the
+ * server's own memory (PGlite's WASM heap, which never shrinks): PostgreSQL's
+ * default of 128 MB made an idle server about 120 MB larger than 16 MB does
+ * (`bench/jobs`, bench/README.md). The files are local, so few buffers cost little.
+ */
+const EMBEDDED_SETTINGS = ['-c', 'shared_buffers=16MB'];
 
 /** True when the database is the embedded one (a single connection). */
 export function isEmbedded(db: Database): boolean {

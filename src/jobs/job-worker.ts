@@ -13,10 +13,11 @@
  *
  * Tasks: `train` (options: TrainOptions; set `train`) → trainModel's result;
  * `test` (options: { artifact, evaluate }; sets `test`, `reference`) → TestResult —
- * prepared, the `test` rows are scored batch by batch and not kept (`test-accumulator.ts`);
+ * prepared, the `reference` rows (for drift) come first, then the `test` rows,
+ * scored batch by batch and not kept (`test-accumulator.ts`);
  * `evaluate-predictions` (prepared with { model: ScoredModel, evaluate }; sets
- * `test`, then `predictions` — one Prediction per test row, in order, from a
- * model's score command — and `reference`) → TestResult;
+ * `reference` first, then `test`, then `predictions` — one Prediction per test
+ * row, in order, from a model's score command) → TestResult;
  * `batch-predict` (prepared with BatchScorerOptions; set `input`) → { rows } — each batch
  * is scored and its CSV lines appended to the output file as it arrives (`batch-scorer.ts`).
  */
@@ -68,8 +69,7 @@ function runTask(task: string, options: any): unknown {
   if ((task === 'test' || task === 'evaluate-predictions') && (accumulator || batchError)) {
     if (batchError) throw batchError;
     void send({ type: 'progress', percent: 10 });
-    const reference = sets.get('reference');
-    return accumulator!.finish(reference?.length ? reference : undefined);
+    return accumulator!.finish();
   }
   if (task === 'batch-predict') {
     if (batchError) throw batchError;
@@ -129,10 +129,11 @@ function consume(set: string, rows: Row[]): boolean {
     }
     return true;
   }
-  if (!preparedTask || (set !== 'test' && set !== 'predictions')) return false;
+  if (!preparedTask || (set !== 'test' && set !== 'predictions' && set !== 'reference')) return false;
   if (batchError) return true;
   try {
-    if (set === 'predictions') accumulator!.addPredictions(rows as unknown as Prediction[]);
+    if (set === 'reference') accumulator!.addReference(rows);
+    else if (set === 'predictions') accumulator!.addPredictions(rows as unknown as Prediction[]);
     else if (preparedTask === 'test') accumulator!.add(rows);
     else accumulator!.addRows(rows);
   } catch (err) {

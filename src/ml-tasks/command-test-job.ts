@@ -42,14 +42,20 @@ export async function runCommandTest(db: Database, io: JobIO, input: { params: T
     const evaluate: EvaluateOptions = protectedAttribute ? { protectedAttribute, ...(model.metadata.privilegedGroup ? { privilegedGroup: model.metadata.privilegedGroup } : {}) } : {};
     const worker = io.spawnWorker();
     io.log(`worker process ${worker.pid} started`);
-    // The worker keeps only labels, groups and feature cells of the rows, then takes the predictions as they are read.
+    // The worker keeps only compact labels and groups of the rows (and drift counts), then takes the predictions as they are read.
     await worker.prepare('evaluate-predictions', { model: scored, evaluate });
+    // The drift reference goes first: the worker then only counts the test rows' drift bins.
+    let referenceRows = 0;
+    const training = version.trainingData;
+    if (training && (await findDataset(db, training.datasetId))) {
+      referenceRows = await feedRows(db, io, worker, { set: 'reference', datasetId: training.datasetId, window: storedWindow(training), columns: trained.features, maxRows: MAX_REFERENCE_ROWS, progress: [0, 5] });
+    }
     const rows = await writeWindowCsv(db, io, {
       file: work.file('input.csv'),
       datasetId: dataset.id,
       window,
       columns: trained.features,
-      progress: [0, 40],
+      progress: [5, 40],
       // The labels (and the protected attribute) go to the worker, never to the command.
       pageColumns: sent,
       onPage: (page) => worker.sendRows('test', page),
@@ -78,11 +84,6 @@ export async function runCommandTest(db: Database, io: JobIO, input: { params: T
     const predicted = await readPredictions(work.file('predictions.csv'), model.type, (batch) => worker.sendRows('predictions', batch as never));
     if (predicted !== rows) throw new Error(`the score command wrote ${predicted} predictions for ${rows} input rows (STAGEGATE_OUTPUT_CSV needs one line per input row, in order)`);
 
-    let referenceRows = 0;
-    const training = version.trainingData;
-    if (training && (await findDataset(db, training.datasetId))) {
-      referenceRows = await feedRows(db, io, worker, { set: 'reference', datasetId: training.datasetId, window: storedWindow(training), columns: trained.features, maxRows: MAX_REFERENCE_ROWS, progress: [70, 80] });
-    }
     io.log(`evaluating ${rows} predictions` + (referenceRows ? `; drift against ${referenceRows} training rows` : '') + (protectedAttribute ? `; fairness over ${protectedAttribute}` : ''));
     worker.events.progress = (percent) => io.progress(80 + percent * 0.15);
     return await worker.run<TestResult>('evaluate-predictions', {});

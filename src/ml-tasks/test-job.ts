@@ -53,18 +53,18 @@ export function testJobExecutor(db: Database): JobExecutor {
     const evaluate: EvaluateOptions = protectedAttribute ? { protectedAttribute, ...(model.metadata.privilegedGroup ? { privilegedGroup: model.metadata.privilegedGroup } : {}) } : {};
     const worker = io.spawnWorker();
     io.log(`worker process ${worker.pid} started`);
-    // The worker scores the rows as they arrive and keeps only the outcomes: a large window never sits in memory whole.
+    // The worker scores the rows as they arrive and keeps only compact outcomes: a large window never sits in memory whole.
+    // The drift reference goes first: the worker then only counts the test rows' drift bins.
     await worker.prepare('test', { artifact, evaluate });
-    const columns = [...features, artifact.label, ...(protectedAttribute && !features.includes(protectedAttribute) ? [protectedAttribute] : [])];
-    const rows = await feedRows(db, io, worker, { set: 'test', datasetId: dataset.id, window, columns, progress: [0, 40] });
-    if (rows === 0) throw new Error(`dataset ${dataset.name} has no rows in the window (${describeWindow(window)})`);
-
     let referenceRows = 0;
     const training = version.trainingData;
     if (training && (await findDataset(db, training.datasetId))) {
       const referenceWindow = storedWindow(training);
-      referenceRows = await feedRows(db, io, worker, { set: 'reference', datasetId: training.datasetId, window: referenceWindow, columns: features, maxRows: MAX_REFERENCE_ROWS, progress: [40, 60] });
+      referenceRows = await feedRows(db, io, worker, { set: 'reference', datasetId: training.datasetId, window: referenceWindow, columns: features, maxRows: MAX_REFERENCE_ROWS, progress: [0, 5] });
     }
+    const columns = [...features, artifact.label, ...(protectedAttribute && !features.includes(protectedAttribute) ? [protectedAttribute] : [])];
+    const rows = await feedRows(db, io, worker, { set: 'test', datasetId: dataset.id, window, columns, progress: [5, 60] });
+    if (rows === 0) throw new Error(`dataset ${dataset.name} has no rows in the window (${describeWindow(window)})`);
     io.log(
       `testing version ${version.number} of ${model.name} on ${rows} rows of dataset ${dataset.name} (${describeWindow(window)})` +
         (referenceRows ? `; drift against ${referenceRows} training rows` : '; no training rows for drift') +

@@ -39,11 +39,11 @@ export { checkInput } from './schema/check-input';
 export { inferSchema } from './schema/infer-schema';
 
 export { evaluateModel, TEST_RESULT_SCHEMA } from './metrics/evaluate-model';
-export { computeClassificationMetrics, logLoss, type ClassificationOutcomes } from './metrics/classification-metrics';
+export { classificationMetricsFromCounts, computeClassificationMetrics, logLoss, meanLogLoss, type ClassificationOutcomes, type CountedClassification } from './metrics/classification-metrics';
 export { computeRegressionMetrics } from './metrics/regression-metrics';
 export { rocAuc } from './metrics/roc-auc';
-export { computeFairness, type FairnessOutcomes } from './metrics/fairness';
-export { populationStabilityIndex, PSI_EPSILON, DEFAULT_PSI_BINS } from './metrics/population-stability';
+export { computeFairness, fairnessFromCounts, type FairnessOutcomes, type GroupCounts } from './metrics/fairness';
+export { populationStabilityIndex, PsiBins, PSI_EPSILON, DEFAULT_PSI_BINS } from './metrics/population-stability';
 export { checkThresholds } from './metrics/thresholds';
 
 export { generateCreditRisk, CREDIT_RISK_COLUMNS, CREDIT_RISK_FEATURES } from './data/credit-risk';

@@ -16,9 +16,12 @@ describe('the worker\'s batch-by-batch test result', () => {
     const { artifact } = trainModel(train, { algorithm: 'decision-tree', type: 'classification', features, label: 'default' });
     const options = { protectedAttribute: 'gender', evaluatedAt };
     const accumulator = new TestAccumulator(loadModel(artifact), options);
-    accumulate(accumulator, test);
     const reference = train.slice(0, 700);
-    expect(accumulator.finish(reference)).toEqual(evaluateModel(loadModel(artifact), test, { ...options, referenceRows: reference }));
+    accumulator.addReference(reference.slice(0, 300));
+    accumulator.addReference(reference.slice(300));
+    accumulate(accumulator, test);
+    expect(() => accumulator.addReference(reference)).toThrow('the reference rows must come before the test rows');
+    expect(accumulator.finish()).toEqual(evaluateModel(loadModel(artifact), test, { ...options, referenceRows: reference }));
   });
 
   it('equals evaluateModel on the same rows: regression, no drift', () => {
@@ -46,6 +49,27 @@ describe('the worker\'s batch-by-batch test result', () => {
     short.addRows(test.slice(0, 10));
     short.addPredictions(predictions.slice(0, 9));
     expect(() => short.finish()).toThrow('9 predictions for 10 rows');
+  });
+
+  it('equals evaluateModel for more than two classes, with probabilities that leave out a class in some rows', () => {
+    const { artifact } = trainModel(train, { algorithm: 'logistic-regression', type: 'classification', features: ['age', 'income', 'debt_ratio', 'credit_score'], label: 'region' });
+    expect(artifact.classes!.length).toBeGreaterThan(2);
+    const predictions = loadModel(artifact)
+      .predict(test)
+      .map((prediction, i) => {
+        if (i % 3 !== 0) return prediction;
+        const { [artifact.classes![i % artifact.classes!.length]]: _left, ...rest } = prediction.probabilities!;
+        return { ...prediction, probabilities: rest };
+      });
+    // The same predictions for both: a predictor that answers with them.
+    const scored = { artifact, predict: (rows: Row[]) => predictions.slice(0, rows.length) };
+    const accumulator = new TestAccumulator(scored, { evaluatedAt });
+    accumulator.addReference(train.slice(0, 500));
+    accumulator.addRows(test);
+    for (let i = 0; i < predictions.length; i += 333) accumulator.addPredictions(predictions.slice(i, i + 333));
+    const expected = evaluateModel(scored, test, { evaluatedAt, referenceRows: train.slice(0, 500) });
+    expect((expected.metrics as { rocAuc: number | null }).rocAuc).not.toBeNull();
+    expect(accumulator.finish()).toEqual(expected);
   });
 
   it('names the row without a label by its place in the whole test, not in its batch', () => {

@@ -28,43 +28,81 @@ export interface ClassificationOutcomes {
   positiveClass: string;
 }
 
+/**
+ * Classification outcomes already counted: what a test over many rows keeps
+ * instead of its rows (`TestAccumulator`).
+ */
+export interface CountedClassification {
+  rows: number;
+  /** Actual label → predicted label → rows. */
+  counts: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  classes: readonly string[];
+  positiveClass: string;
+  /** ROC AUC of one class against the rest (null where undefined); absent when the model gives no probabilities. */
+  aucOf?: (label: string) => number | null;
+  logLoss: number | null;
+}
+
 /** Computes every classification metric of the standardized test result. */
 export function computeClassificationMetrics(outcomes: ClassificationOutcomes): ClassificationMetrics {
   const { actual, predicted, probabilities, classes, positiveClass } = outcomes;
   if (actual.length !== predicted.length || (probabilities && probabilities.length !== actual.length)) throw new RangeError('classification metrics: arrays differ in length');
-  if (actual.length === 0) throw new RangeError('classification metrics need at least one row');
+  const counts = new Map<string, Map<string, number>>();
+  actual.forEach((label, row) => {
+    const byPredicted = counts.get(label) ?? counts.set(label, new Map()).get(label)!;
+    byPredicted.set(predicted[row], (byPredicted.get(predicted[row]) ?? 0) + 1);
+  });
+  return classificationMetricsFromCounts({
+    rows: actual.length,
+    counts,
+    classes,
+    positiveClass,
+    ...(probabilities ? { aucOf: (label: string) => rocAuc(probabilities.map((p) => p[label] ?? 0), actual.map((a) => a === label)) } : {}),
+    logLoss: probabilities && actual.length > 0 ? logLoss(actual, probabilities) : null,
+  });
+}
+
+/** The same metrics from counted outcomes. */
+export function classificationMetricsFromCounts(outcomes: CountedClassification): ClassificationMetrics {
+  const { rows, counts, classes, positiveClass, aucOf } = outcomes;
+  if (rows === 0) throw new RangeError('classification metrics need at least one row');
   if (!classes.includes(positiveClass)) throw new RangeError(`positive class ${JSON.stringify(positiveClass)} is not one of the classes`);
-  const others = sortCategories([...actual, ...predicted].filter((label) => !classes.includes(label)));
-  const labels = [...classes, ...others];
+  const seen = [...counts].flatMap(([label, byPredicted]) => [label, ...byPredicted.keys()]);
+  const labels = [...classes, ...sortCategories(seen.filter((label) => !classes.includes(label)))];
   const indexOf = new Map(labels.map((label, index) => [label, index]));
   const matrix = labels.map(() => labels.map(() => 0));
-  actual.forEach((label, row) => {
-    matrix[indexOf.get(label) as number][indexOf.get(predicted[row]) as number] += 1;
-  });
+  for (const [label, byPredicted] of counts) {
+    for (const [predicted, count] of byPredicted) matrix[indexOf.get(label) as number][indexOf.get(predicted) as number] += count;
+  }
   const correct = labels.reduce((sum, _label, index) => sum + matrix[index][index], 0);
   const scored = classes.length === 2 ? [positiveClass] : classes;
   const perClass = scored.map((label) => classScores(matrix, indexOf.get(label) as number));
-  const aucs = probabilities ? scored.map((label) => rocAuc(probabilities.map((p) => p[label] ?? 0), actual.map((a) => a === label))) : [];
+  const aucs = aucOf ? scored.map(aucOf) : [];
   const definedAucs = aucs.filter((auc): auc is number => auc !== null);
   return {
-    accuracy: correct / actual.length,
+    accuracy: correct / rows,
     precision: mean(perClass.map((scores) => scores.precision)),
     recall: mean(perClass.map((scores) => scores.recall)),
     f1: mean(perClass.map((scores) => scores.f1)),
     rocAuc: definedAucs.length > 0 ? mean(definedAucs) : null,
-    logLoss: probabilities ? logLoss(actual, probabilities) : null,
+    logLoss: outcomes.logLoss,
     confusionMatrix: { labels, matrix },
   };
 }
 
 /** Mean negative log-likelihood of the actual classes. */
 export function logLoss(actual: readonly string[], probabilities: readonly Record<string, number>[]): number {
+  return meanLogLoss(actual.length, (row) => probabilities[row][actual[row]] ?? 0);
+}
+
+/** Mean −ln p over rows 0..rows−1, p (the probability of the row's actual class) clipped. */
+export function meanLogLoss(rows: number, probabilityOfActual: (row: number) => number): number {
   let total = 0;
-  actual.forEach((label, row) => {
-    const p = Math.min(1 - PROBABILITY_CLIP, Math.max(PROBABILITY_CLIP, probabilities[row][label] ?? 0));
+  for (let row = 0; row < rows; row += 1) {
+    const p = Math.min(1 - PROBABILITY_CLIP, Math.max(PROBABILITY_CLIP, probabilityOfActual(row)));
     total -= Math.log(p);
-  });
-  return total / actual.length;
+  }
+  return total / rows;
 }
 
 function classScores(matrix: number[][], index: number): { precision: number; recall: number; f1: number } {

@@ -24,6 +24,9 @@ export interface FairnessOutcomes {
   outcome?: string;
 }
 
+/** Rows per protected group, and how many of them got the favorable outcome. */
+export type GroupCounts = ReadonlyMap<string, { count: number; favorable: number }>;
+
 /** Computes the fairness part of the standardized test result. */
 export function computeFairness(outcomes: FairnessOutcomes): FairnessResult {
   const counts = new Map<string, { count: number; favorable: number }>();
@@ -33,6 +36,11 @@ export function computeFairness(outcomes: FairnessOutcomes): FairnessResult {
     if (outcomes.favorable[row]) entry.favorable += 1;
     counts.set(group, entry);
   });
+  return fairnessFromCounts(outcomes, counts);
+}
+
+/** The same from counted groups. */
+export function fairnessFromCounts(outcomes: Omit<FairnessOutcomes, 'groups' | 'favorable'>, counts: GroupCounts): FairnessResult {
   const groups = sortCategories(counts.keys()).map((group) => {
     const { count, favorable } = counts.get(group) as { count: number; favorable: number };
     return { group, count, positiveRate: favorable / count };

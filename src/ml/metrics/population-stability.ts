@@ -26,19 +26,51 @@ const MISSING_BIN = '\u0000missing';
 
 /** PSI of `actual` against `expected`; `kind` overrides the numeric/categorical detection. */
 export function populationStabilityIndex(expected: Cell[], actual: Cell[], bins: number = DEFAULT_PSI_BINS, kind?: FeatureSpec['kind']): number {
-  if (expected.length === 0 || actual.length === 0) throw new ModelDataError('PSI needs at least one expected and one actual value');
-  if (!Number.isInteger(bins) || bins < 2) throw new ModelDataError(`PSI needs an integer number of bins of at least 2, got ${bins}`);
+  if (actual.length === 0) throw new ModelDataError('PSI needs at least one expected and one actual value');
   const numeric = kind ? kind === 'numeric' : isNumericColumn(expected) && isNumericColumn(actual);
-  const binOf = numeric ? numericBinner(expected, bins) : categoricalBin;
-  const expectedShares = shares(expected.map(binOf));
-  const actualShares = shares(actual.map(binOf));
-  let psi = 0;
-  for (const bin of new Set([...expectedShares.keys(), ...actualShares.keys()])) {
-    const e = Math.max(PSI_EPSILON, expectedShares.get(bin) ?? 0);
-    const a = Math.max(PSI_EPSILON, actualShares.get(bin) ?? 0);
-    psi += (a - e) * Math.log(a / e);
+  const counter = new PsiBins(expected, bins, numeric ? 'numeric' : 'categorical');
+  for (const cell of actual) counter.add(cell);
+  return counter.psi();
+}
+
+/**
+ * PSI one actual value at a time: the expected (reference) bins are fixed
+ * first, the actual values are only counted, so a million of them take no
+ * memory. Gives exactly what `populationStabilityIndex` gives for the same
+ * values.
+ */
+export class PsiBins {
+  private readonly binOf: (cell: Cell) => string;
+  private readonly expected: Map<string, number>;
+  private readonly expectedTotal: number;
+  /** Bin → count, in the order the bins first occur. */
+  private readonly actual = new Map<string, number>();
+  private actualTotal = 0;
+
+  constructor(expected: readonly Cell[], bins: number, kind: FeatureSpec['kind']) {
+    if (expected.length === 0) throw new ModelDataError('PSI needs at least one expected and one actual value');
+    if (!Number.isInteger(bins) || bins < 2) throw new ModelDataError(`PSI needs an integer number of bins of at least 2, got ${bins}`);
+    this.binOf = kind === 'numeric' ? numericBinner(expected, bins) : categoricalBin;
+    this.expected = new Map();
+    for (const cell of expected) countInto(this.expected, this.binOf(cell));
+    this.expectedTotal = expected.length;
   }
-  return psi;
+
+  add(cell: Cell): void {
+    countInto(this.actual, this.binOf(cell));
+    this.actualTotal += 1;
+  }
+
+  psi(): number {
+    if (this.actualTotal === 0) throw new ModelDataError('PSI needs at least one expected and one actual value');
+    let psi = 0;
+    for (const bin of new Set([...this.expected.keys(), ...this.actual.keys()])) {
+      const e = Math.max(PSI_EPSILON, (this.expected.get(bin) ?? 0) / this.expectedTotal);
+      const a = Math.max(PSI_EPSILON, (this.actual.get(bin) ?? 0) / this.actualTotal);
+      psi += (a - e) * Math.log(a / e);
+    }
+    return psi;
+  }
 }
 
 function numericBinner(expected: readonly Cell[], bins: number): (cell: Cell) => string {
@@ -60,9 +92,6 @@ function isNumericColumn(cells: readonly Cell[]): boolean {
   return cells.every((cell) => isEmptyCell(cell) || parseNumericCell(cell) !== undefined);
 }
 
-function shares(binsOfRows: readonly string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const bin of binsOfRows) counts.set(bin, (counts.get(bin) ?? 0) + 1);
-  for (const [bin, count] of counts) counts.set(bin, count / binsOfRows.length);
-  return counts;
+function countInto(counts: Map<string, number>, bin: string): void {
+  counts.set(bin, (counts.get(bin) ?? 0) + 1);
 }

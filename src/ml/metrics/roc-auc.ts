@@ -2,11 +2,12 @@
  * Area under the ROC curve: the probability that a random positive row scores
  * higher than a random negative one, ties counting one half (the Mann-Whitney U
  * statistic divided by positives × negatives). Computed from average ranks in
- * O(n log n). null when there are no positives or no negatives.
+ * O(n log n). null when there are no positives or no negatives. Takes typed
+ * arrays too (`isPositive` may hold 0/1).
  */
-export function rocAuc(scores: readonly number[], isPositive: readonly boolean[]): number | null {
+export function rocAuc(scores: ArrayLike<number>, isPositive: ArrayLike<boolean | number>): number | null {
   if (scores.length !== isPositive.length) throw new RangeError(`rocAuc: ${scores.length} scores for ${isPositive.length} labels`);
-  const order = scores.map((_score, index) => index).sort((a, b) => scores[a] - scores[b]);
+  const order = Array.from({ length: scores.length }, (_score, index) => index).sort((a, b) => scores[a] - scores[b]);
   let positives = 0;
   let positiveRankSum = 0;
   let position = 0;
