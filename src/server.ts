@@ -88,6 +88,9 @@ export interface Stagegate {
  * The one place that wires Stagegate together: database, migrations,
  * engine runtime, reference processes, HTTP. Returns once it serves.
  */
+/** How long one request (a CSV upload at the database's pace) may take to arrive. */
+const UPLOAD_TIMEOUT_MS = 30 * 60_000;
+
 export async function startStagegate(
   config: Config,
   logger: Logger,
@@ -212,6 +215,8 @@ export async function startStagegate(
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
   });
+  // A large CSV upload streams into the database as it arrives; Node's default would cut it off after 5 min.
+  server.requestTimeout = UPLOAD_TIMEOUT_MS;
   runner.start();
   await jobs.start();
   taskTimeouts.start();
