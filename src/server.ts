@@ -84,13 +84,13 @@ export interface Stagegate {
   close(): Promise<void>;
 }
 
+/** How long one request (a CSV upload at the database's pace) may take to arrive. */
+const UPLOAD_TIMEOUT_MS = 30 * 60_000;
+
 /**
  * The one place that wires Stagegate together: database, migrations,
  * engine runtime, reference processes, HTTP. Returns once it serves.
  */
-/** How long one request (a CSV upload at the database's pace) may take to arrive. */
-const UPLOAD_TIMEOUT_MS = 30 * 60_000;
-
 export async function startStagegate(
   config: Config,
   logger: Logger,
