@@ -61,7 +61,6 @@ export async function storeSnapshot(
     await storeUserTasks(trx, instanceId, snapshot, hooks);
     await startCalledInstances(trx, instanceId, snapshot);
     if (TERMINAL.includes(snapshot.status)) await settleRelatives(trx, instanceId, snapshot, stored);
-    await storeServiceTasks(trx, instanceId, snapshot.serviceTasks);
     if (snapshot.incidents.length) {
       const opened = await trx('incidents').insert(
         snapshot.incidents.map((incident) => ({
@@ -95,7 +94,8 @@ class Statement {
 /**
  * One statement: data-modifying CTEs (all on the statement's snapshot, each on
  * its own table) and the instance update, which checks the lease. A lost lease
- * throws, so the transaction rolls the CTEs back.
+ * throws, so the transaction rolls the CTEs back. Only the user tasks' work
+ * items, called instances and incidents take statements of their own.
  */
 async function storeInstance(
   trx: Knex.Transaction,
@@ -112,14 +112,8 @@ async function storeInstance(
     cte(`UPDATE instance_commands SET processed_at = now() WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)`, applied);
   }
   waitCtes(cte, instanceId, snapshot);
-  if (terminal) {
-    cte(`UPDATE incidents SET status = 'resolved', resolved_at = now() WHERE instance_id = ? AND status = 'open'`, instanceId);
-    cte(
-      `UPDATE service_tasks SET status = 'cancelled', updated_at = now()
-       WHERE instance_id = ? AND status IN ('pending', 'retry_wait', 'incident', 'running')`,
-      instanceId,
-    );
-  }
+  if (terminal) cte(`UPDATE incidents SET status = 'resolved', resolved_at = now() WHERE instance_id = ? AND status = 'open'`, instanceId);
+  serviceTaskCtes(cte, instanceId, snapshot.serviceTasks, terminal);
   if (snapshot.history.length) {
     cte(
       `INSERT INTO instance_history (instance_id, element_id, element_type, element_name, execution_id, event, actor, at)
@@ -163,8 +157,52 @@ async function storeInstance(
   return result.rows[0];
 }
 
+type AddCte = (sql: string, ...bindings: Knex.Value[]) => unknown;
+
+/**
+ * The service-task rows the run changed, and on the end the cancellation of
+ * those still open. No row may be changed by two CTEs: the rows written here
+ * are left out of the cancellation.
+ */
+function serviceTaskCtes(cte: AddCte, instanceId: string, records: ServiceTaskRecord[], terminal: boolean): void {
+  const written = records.filter((record) => record.status !== 'cancelled');
+  const cancelled = records.filter((record) => record.status === 'cancelled').map((record) => record.executionId);
+  if (terminal) {
+    cte(
+      `UPDATE service_tasks SET status = 'cancelled', updated_at = now()
+       WHERE instance_id = ? AND status IN ('pending', 'retry_wait', 'incident', 'running')
+         AND execution_id NOT IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+      instanceId,
+      json(written.map((record) => record.executionId)),
+    );
+  } else if (cancelled.length) {
+    cte(
+      `UPDATE service_tasks SET status = 'cancelled', updated_at = now()
+       WHERE instance_id = ? AND status IN ('pending', 'retry_wait', 'incident')
+         AND execution_id IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+      instanceId,
+      json(cancelled),
+    );
+  }
+  if (!written.length) return;
+  // An external task's row belongs to its workers once created: it is only inserted.
+  cte(
+    `INSERT INTO service_tasks (id, instance_id, element_id, execution_id, topic, external, variables, status, attempts,
+       retry_at, error_message, error_code, result)
+     SELECT id, ?, "elementId", "executionId", topic, external, variables, status, attempts, "retryAt", "errorMessage", "errorCode", result
+     FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, "elementId" text, "executionId" text, topic text, external boolean,
+       variables jsonb, status text, attempts integer, "retryAt" timestamptz, "errorMessage" text, "errorCode" text, result jsonb)
+     ON CONFLICT (instance_id, execution_id) DO UPDATE SET status = EXCLUDED.status, attempts = EXCLUDED.attempts,
+       retry_at = EXCLUDED.retry_at, error_message = EXCLUDED.error_message, error_code = EXCLUDED.error_code,
+       result = EXCLUDED.result, updated_at = now()
+     WHERE NOT EXCLUDED.external`,
+    instanceId,
+    json(written.map((record) => ({ ...record, id: crypto.randomUUID() }))),
+  );
+}
+
 /** Replaces the stored timers and subscriptions; cancels the work items of user tasks that were left. */
-function waitCtes(cte: (sql: string, ...bindings: Knex.Value[]) => unknown, instanceId: string, snapshot: RunSnapshot): void {
+function waitCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot): void {
   cte(`DELETE FROM timers WHERE instance_id = ?`, instanceId);
   if (snapshot.timers.length) {
     cte(
@@ -221,36 +259,4 @@ function userTaskRow(instanceId: string, task: WaitingUserTask): Record<string, 
     form_key: task.formKey,
     form_fields: json(task.formFields),
   };
-}
-
-async function storeServiceTasks(trx: Knex.Transaction, instanceId: string, records: ServiceTaskRecord[]): Promise<void> {
-  for (const record of records) {
-    const key = { instance_id: instanceId, execution_id: record.executionId };
-    if (record.status === 'cancelled') {
-      await trx('service_tasks')
-        .where(key)
-        .whereIn('status', ['pending', 'retry_wait', 'incident'])
-        .update({ status: 'cancelled', updated_at: trx.fn.now() });
-      continue;
-    }
-    const row = {
-      ...key,
-      id: crypto.randomUUID(),
-      element_id: record.elementId,
-      topic: record.topic,
-      external: record.external,
-      variables: json(record.variables),
-      status: record.status,
-      attempts: record.attempts,
-      retry_at: record.retryAt,
-      error_message: record.errorMessage,
-      error_code: record.errorCode,
-      result: record.result === null ? null : json(record.result),
-    };
-    const insert = trx('service_tasks').insert(row).onConflict(['instance_id', 'execution_id']);
-    // An external task's row belongs to its workers once created.
-    if (record.external) await insert.ignore();
-    else
-      await insert.merge(['status', 'attempts', 'retry_at', 'error_message', 'error_code', 'result', 'updated_at']);
-  }
 }
