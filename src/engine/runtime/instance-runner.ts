@@ -5,7 +5,17 @@ import type { ServiceTaskRegistry } from '../service-tasks/handler-registry';
 import { sourceContextOf } from './engine-factory';
 import { InstanceRun } from './instance-run';
 import type { InstanceStatus } from './types';
-import { claimDueInstances, claimInstance, LeaseLostError, loadRunInput, releaseInstance, renewLeases, StoreHooks, storeSnapshot } from './run-store';
+import {
+  claimDueInstances,
+  claimInstance,
+  LeaseLostError,
+  loadRunInput,
+  releaseInstance,
+  renewLeases,
+  RunInput,
+  StoreHooks,
+  storeSnapshot,
+} from './run-store';
 
 export interface RunnerOptions {
   /** This server's name in `locked_by`; unique per process. */
@@ -93,10 +103,10 @@ export class InstanceRunner {
     // The slot is taken before the claim's await, so concurrent requests cannot overfill the runner.
     if (this.running && this.active.size < this.options.concurrency && !this.active.has(instanceId)) {
       this.active.add(instanceId);
-      const claimed = await claimInstance(this.db, instanceId, this.options.owner, this.options.leaseMs).catch(() => false);
+      const claimed = await claimInstance(this.db, instanceId, this.options.owner, this.options.leaseMs).catch(() => null);
       if (claimed) {
         // A long service task keeps running here; the request answers after timeoutMs regardless.
-        await Promise.race([this.advance(instanceId), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+        await Promise.race([this.advance(instanceId, claimed), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
         return;
       }
       this.active.delete(instanceId);
@@ -146,11 +156,12 @@ export class InstanceRunner {
     });
   }
 
-  private async advance(id: string): Promise<void> {
+  /** Runs a claimed instance; `claimed` is its run input when the claim loaded it. */
+  private async advance(id: string, claimed?: RunInput): Promise<void> {
     this.active.add(id);
     const { owner } = this.options;
     try {
-      const input = await loadRunInput(this.db, id);
+      const input = claimed ?? (await loadRunInput(this.db, id));
       if (!input) return;
       const source = await sourceContextOf(this.db, input.instance.definitionId);
       const run = new InstanceRun(input.instance, source, input.serviceTasks, {

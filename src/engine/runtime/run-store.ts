@@ -22,15 +22,17 @@ export async function claimDueInstances(db: Database, owner: string, leaseMs: nu
   return result.rows.map((row: { id: string }) => row.id);
 }
 
-/** Claims one instance if it needs advancing and nobody holds it. */
-export async function claimInstance(db: Database, id: string, owner: string, leaseMs: number): Promise<boolean> {
+/** Claims one instance if it needs advancing and nobody holds it; returns what its run needs. */
+export async function claimInstance(db: Database, id: string, owner: string, leaseMs: number): Promise<RunInput | null> {
   const result = await db.raw(
-    `UPDATE process_instances SET locked_by = ?, locked_until = now() + (? * interval '1 millisecond')
-     WHERE id = ? AND wake_at <= now() AND (locked_until IS NULL OR locked_until < now())
-     RETURNING id`,
+    `WITH claimed AS (
+       UPDATE process_instances SET locked_by = ?, locked_until = now() + (? * interval '1 millisecond')
+       WHERE id = ? AND wake_at <= now() AND (locked_until IS NULL OR locked_until < now())
+       RETURNING id)
+     ${RUN_INPUT_SELECT} JOIN claimed USING (id)`,
     [owner, leaseMs, id],
   );
-  return result.rows.length === 1;
+  return result.rows[0] ? toRunInput(result.rows[0]) : null;
 }
 
 /** Extends the leases this server holds while it works on them. */
@@ -53,25 +55,28 @@ export async function releaseInstance(db: Database, id: string, owner: string, d
     });
 }
 
-/**
- * Everything a run needs, in one query: the instance, its pending commands and
- * (once it has run) its service-task rows; a new instance has none.
- */
-export async function loadRunInput(
-  db: Database,
-  id: string,
-): Promise<{ instance: InstanceForRun; commands: Command[]; serviceTasks: ServiceTaskRecord[] } | null> {
-  const result = await db.raw(
-    `SELECT i.id, i.process_key, i.business_key, i.definition_id, i.engine_state, i.status,
-       (SELECT coalesce(json_agg(json_build_object('id', c.id::text, 'type', c.type, 'payload', c.payload) ORDER BY c.id), '[]')
-          FROM instance_commands c WHERE c.instance_id = i.id AND c.processed_at IS NULL) AS commands,
-       CASE WHEN i.engine_state IS NULL THEN '[]' ELSE
-         (SELECT coalesce(json_agg(s), '[]') FROM service_tasks s WHERE s.instance_id = i.id AND s.status <> 'cancelled') END AS service_tasks
-     FROM process_instances i WHERE i.id = ?`,
-    [id],
-  );
-  const row = result.rows[0];
-  if (!row) return null;
+/** What one run needs: the instance, its pending commands and service-task rows. */
+export interface RunInput {
+  instance: InstanceForRun;
+  commands: Command[];
+  serviceTasks: ServiceTaskRecord[];
+}
+
+/** The instance with its pending commands and (once it has run; a new one has none) its service tasks. */
+const RUN_INPUT_SELECT = `SELECT i.id, i.process_key, i.business_key, i.definition_id, i.engine_state, i.status,
+  (SELECT coalesce(json_agg(json_build_object('id', c.id::text, 'type', c.type, 'payload', c.payload) ORDER BY c.id), '[]')
+     FROM instance_commands c WHERE c.instance_id = i.id AND c.processed_at IS NULL) AS commands,
+  CASE WHEN i.engine_state IS NULL THEN '[]' ELSE
+    (SELECT coalesce(json_agg(s), '[]') FROM service_tasks s WHERE s.instance_id = i.id AND s.status <> 'cancelled') END AS service_tasks
+  FROM process_instances i`;
+
+/** Everything a run needs, in one query. */
+export async function loadRunInput(db: Database, id: string): Promise<RunInput | null> {
+  const result = await db.raw(`${RUN_INPUT_SELECT} WHERE i.id = ?`, [id]);
+  return result.rows[0] ? toRunInput(result.rows[0]) : null;
+}
+
+function toRunInput(row: Record<string, any>): RunInput {
   return {
     instance: { id: row.id, processKey: row.process_key, businessKey: row.business_key, definitionId: row.definition_id, engineState: row.engine_state, status: row.status },
     commands: row.commands as Command[],
