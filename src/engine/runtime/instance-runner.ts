@@ -51,6 +51,8 @@ export class InstanceRunner {
   /** Emits `stored` with (instanceId, status) and `run` with a RunReport after each run is stored. */
   readonly events = new EventEmitter();
   private readonly active = new Set<string>();
+  /** Slots runNow holds while its claim is in flight. */
+  private reserved = 0;
   /** The last poll could not claim everything due (no free slot or a full batch). */
   private saturated = false;
   private running = false;
@@ -100,16 +102,17 @@ export class InstanceRunner {
    * answers with fresh state); otherwise waits up to `timeoutMs` for whichever server has it.
    */
   async runNow(instanceId: string, timeoutMs: number): Promise<void> {
-    // The slot is taken before the claim's await, so concurrent requests cannot overfill the runner.
-    if (this.running && this.active.size < this.options.concurrency && !this.active.has(instanceId)) {
-      this.active.add(instanceId);
-      const claimed = await claimInstance(this.db, instanceId, this.options.owner, this.options.leaseMs).catch(() => null);
+    // The slot is reserved before the claim's await, so concurrent requests cannot overfill the runner.
+    if (this.running && this.active.size + this.reserved < this.options.concurrency) {
+      this.reserved++;
+      const claimed = await claimInstance(this.db, instanceId, this.options.owner, this.options.leaseMs)
+        .catch(() => null)
+        .finally(() => this.reserved--);
       if (claimed) {
         // A long service task keeps running here; the request answers after timeoutMs regardless.
         await Promise.race([this.advance(instanceId, claimed), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
         return;
       }
-      this.active.delete(instanceId);
     }
     await this.awaitRun(instanceId, timeoutMs);
   }
@@ -133,7 +136,7 @@ export class InstanceRunner {
 
   private async pollLoop(): Promise<void> {
     while (this.running) {
-      const free = this.options.concurrency - this.active.size;
+      const free = this.options.concurrency - this.active.size - this.reserved;
       let claimed: string[] = [];
       if (free > 0) {
         try {
