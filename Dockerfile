@@ -31,8 +31,8 @@ COPY processes ./processes
 COPY bin ./bin
 COPY console ./console
 COPY scripts ./scripts
-# The web console is bundled at build time (npm start's prestart then finds it fresh).
-RUN npm run build:console
+# The web console and the server are bundled at build time (npm start's prestart then finds them fresh).
+RUN npm run build:console && npm run build:server
 RUN mkdir -p /var/lib/stagegate && chown node:node /var/lib/stagegate
 USER node
 EXPOSE 3000

@@ -7,19 +7,11 @@
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { newestSourceMs, swapIn } from './build-files';
 
 const root = path.resolve(__dirname, '..');
 const source = path.join(root, 'console');
 export const consoleDist = path.join(root, 'dist', 'console');
-
-function newestSourceMs(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSourceMs(full) : fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
 
 /** Whether dist/console/app.js exists and is newer than console/ and this script. */
 export function consoleIsFresh(): boolean {
@@ -47,16 +39,7 @@ export async function buildConsole(): Promise<void> {
     logLevel: 'warning',
   });
   fs.copyFileSync(path.join(source, 'index.html'), path.join(staging, 'index.html'));
-  const old = `${staging}.old`;
-  if (fs.existsSync(consoleDist)) fs.renameSync(consoleDist, old);
-  try {
-    fs.renameSync(staging, consoleDist);
-  } catch (err) {
-    // Another build swapped its bundle in first; theirs is as good as ours.
-    if (!fs.existsSync(consoleDist)) throw err;
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
-  fs.rmSync(old, { recursive: true, force: true });
+  swapIn(staging, consoleDist);
 }
 
 if (require.main === module) {

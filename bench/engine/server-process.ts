@@ -2,9 +2,19 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { buildServer } from '../../scripts/build-server';
 import { now } from './util';
 
-const MAIN = path.join(__dirname, 'server-main.ts');
+/**
+ * The bench server is bundled like `npm start`'s (scripts/build-server.ts), so
+ * the spawned process runs plain node on a bundle, as `npm start` does.
+ */
+const BUNDLE_DIR = path.resolve(__dirname, '..', '..', 'dist', 'bench-server');
+let bundled: Promise<string> | null = null;
+function bundle(): Promise<string> {
+  bundled ??= buildServer(path.join(__dirname, 'server-main.ts'), BUNDLE_DIR, 'server-main').then(() => path.join(BUNDLE_DIR, 'server-main.js'));
+  return bundled;
+}
 
 export interface MemoryUsage {
   rss: number;
@@ -28,8 +38,9 @@ export interface ServerProcess {
 }
 
 export async function spawnServer(env: Record<string, string>, timeoutMs = 120000): Promise<ServerProcess> {
+  const main = await bundle();
   const started = now();
-  const child = spawn(process.execPath, ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', MAIN], {
+  const child = spawn(process.execPath, ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), main], {
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

@@ -6,6 +6,7 @@
  * fire starts at its timer start event, a message at its message start event,
  * a manual start at the none start event.
  */
+import { DefinitionCache } from './definition-cache';
 import { child, children, parseBpmnXml, text, type ModdleElement } from './moddle';
 
 export type StartEventKind = 'none' | 'timer' | 'message' | 'signal' | 'error';
@@ -87,17 +88,9 @@ export function schedulableStartEvent(events: readonly StartEventInfo[]): StartE
   return events.find((event) => event.kind === 'none') ?? events.find((event) => event.kind === 'timer');
 }
 
-const cache = new Map<string, Promise<StartEventInfo[]>>();
-const CACHE_LIMIT = 500;
+const cache = new DefinitionCache<StartEventInfo[]>(500);
 
 /** `readStartEvents`, cached by definition id (a stored definition never changes). */
 export function startEventsOf(definitionId: string, loadXml: () => Promise<string>): Promise<StartEventInfo[]> {
-  let events = cache.get(definitionId);
-  if (!events) {
-    events = loadXml().then(readStartEvents);
-    events.catch(() => cache.delete(definitionId));
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-    cache.set(definitionId, events);
-  }
-  return events;
+  return cache.get(definitionId, () => loadXml().then(readStartEvents));
 }

@@ -7,6 +7,7 @@ import { findDefinition } from '../definitions/definition-store';
 import { chooseStartEvents, startEventsOf, type StartTrigger } from '../definitions/start-events';
 import type { InstanceRunner } from '../runtime/instance-runner';
 import { queueCommand } from '../runtime/run-store';
+import { insertCommand } from '../runtime/run-store-commands';
 import type { CommandInput, Variables } from '../runtime/types';
 
 export interface StartRequest {
@@ -36,7 +37,7 @@ export class InstanceService {
   /** Creates an instance of the latest (or a given) version and waits briefly for its first run. */
   async start(context: ActionContext, request: StartRequest): Promise<string> {
     const id = await this.db.transaction(async (trx) => {
-      const created = await this.create(trx, context, request);
+      const created = await this.insert(trx, request, context);
       await recordAudit(trx, context, {
         action: 'instance.start',
         entityType: 'process_instance',
@@ -51,6 +52,13 @@ export class InstanceService {
 
   /** Creates the instance row and its start command inside the caller's transaction (the caller audits). */
   async create(trx: Knex.Transaction, context: ActionContext, request: StartRequest, extraCommand?: CommandInput): Promise<string> {
+    const id = await this.insert(trx, request, context, extraCommand);
+    this.runner.poke();
+    return id;
+  }
+
+  /** The rows of a new instance, due at once (start() runs it itself, so no poke). */
+  private async insert(trx: Knex.Transaction, request: StartRequest, context: ActionContext, extraCommand?: CommandInput): Promise<string> {
     const definition = await findDefinition(trx, request.key, request.version);
     if (!definition) {
       throw new NotFoundError('process definition', request.version ? `${request.key} v${request.version}` : request.key);
@@ -68,9 +76,8 @@ export class InstanceService {
       started_by: context.actor?.id ?? null,
       wake_at: trx.fn.now(),
     });
-    await queueCommand(trx, id, { type: 'start', payload: { variables: request.variables ?? {}, ...(startEventIds && { startEventIds }) } });
-    if (extraCommand) await queueCommand(trx, id, extraCommand);
-    this.runner.poke();
+    await insertCommand(trx, id, { type: 'start', payload: { variables: request.variables ?? {}, ...(startEventIds && { startEventIds }) } });
+    if (extraCommand) await insertCommand(trx, id, extraCommand);
     return id;
   }
 

@@ -5,7 +5,8 @@
  */
 import type { Knex } from 'knex';
 import { findDefinition } from '../definitions/definition-store';
-import { queueCommand } from './run-store-commands';
+import { insertCommand, queueCommand } from './run-store-commands';
+import type { StoredInstance } from './run-store-snapshot';
 import type { RunSnapshot } from './types';
 
 /** Starts the instance each waiting call activity needs, once per activity execution. */
@@ -35,7 +36,7 @@ export async function startCalledInstances(trx: Knex.Transaction, parentId: stri
       parent_execution_id: call.executionId,
       wake_at: trx.fn.now(),
     });
-    await queueCommand(trx, id, { type: 'start', payload: { variables } });
+    await insertCommand(trx, id, { type: 'start', payload: { variables } });
   }
 }
 
@@ -53,12 +54,9 @@ async function reportMissingProcess(trx: Knex.Transaction, instanceId: string, e
 }
 
 /** An instance ended: a completed child resumes its parent; a cancelled parent cancels its children. */
-export async function settleRelatives(trx: Knex.Transaction, instanceId: string, snapshot: RunSnapshot): Promise<void> {
+export async function settleRelatives(trx: Knex.Transaction, instanceId: string, snapshot: RunSnapshot, row: StoredInstance): Promise<void> {
   if (snapshot.status === 'completed') {
-    const row = await trx('process_instances')
-      .where({ id: instanceId })
-      .first('parent_instance_id', 'parent_element_id', 'parent_execution_id', 'variables');
-    if (!row?.parent_instance_id) return;
+    if (!row.parent_instance_id) return;
     await queueCommand(trx, row.parent_instance_id, {
       type: 'call-completed',
       payload: { elementId: row.parent_element_id, executionId: row.parent_execution_id, variables: snapshot.variables ?? row.variables },

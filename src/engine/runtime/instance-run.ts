@@ -1,6 +1,6 @@
 import type { Engine } from 'bpmn-engine';
 import { EventEmitter } from 'node:events';
-import { createEngine } from './engine-factory';
+import { createEngine, withoutSources, type SourceContext } from './engine-factory';
 import { readUserTask } from './camunda-attributes';
 import { restrictStartEvents } from './start-selection';
 import { ServiceDispatcher, ServiceRunHooks } from './service-dispatcher';
@@ -68,6 +68,7 @@ export class InstanceRun implements ServiceRunHooks {
 
   constructor(
     private readonly instance: InstanceForRun,
+    private readonly source: SourceContext,
     serviceTasks: ServiceTaskRecord[],
     private readonly deps: RunDependencies,
   ) {
@@ -81,7 +82,7 @@ export class InstanceRun implements ServiceRunHooks {
 
     const start = commands.find((command) => command.type === 'start');
     const startEventIds = !this.instance.engineState && start?.type === 'start' ? start.payload.startEventIds : undefined;
-    this.engine = createEngine(this.instance.id, this.instance.engineState ? null : this.instance.xml, (activity) => {
+    this.engine = createEngine(this.instance.id, this.source, (activity) => {
       // The process's own environment holds the process variables (sub-processes get copies).
       if (activity.type === 'bpmn:Process') this.processEnvironment = activity.environment;
       if (startEventIds) restrictStartEvents(activity, startEventIds);
@@ -91,7 +92,7 @@ export class InstanceRun implements ServiceRunHooks {
     this.engine.once('error', (err: Error) => this.finish(err));
     const listener = this.listener();
     if (this.instance.engineState) {
-      this.engine.recover(structuredClone(this.instance.engineState) as any);
+      this.engine.recover(structuredClone(withoutSources(this.instance.engineState)) as any);
       this.execution = await this.engine.resume({ listener } as any);
     } else {
       const variables = start?.type === 'start' ? start.payload.variables : {};
@@ -303,7 +304,7 @@ export class InstanceRun implements ServiceRunHooks {
     // state taken from a resumed engine carries its resume messages, and after two such
     // round trips an error boundary event on a waiting service task no longer completes.
     let engineState: unknown = null;
-    if (!terminal) engineState = this.progressed || !this.instance.engineState ? await this.engine.getState() : this.instance.engineState;
+    if (!terminal) engineState = withoutSources(this.progressed || !this.instance.engineState ? await this.engine.getState() : this.instance.engineState);
     const variables = Object.fromEntries(
       Object.entries(this.processVariables()).filter(([name]) => !engineNoise.has(name)),
     );

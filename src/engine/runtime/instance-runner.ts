@@ -2,9 +2,20 @@ import { EventEmitter } from 'node:events';
 import type { Database } from '../../db/connect';
 import type { Logger } from '../../logger';
 import type { ServiceTaskRegistry } from '../service-tasks/handler-registry';
+import { sourceContextOf } from './engine-factory';
 import { InstanceRun } from './instance-run';
 import type { InstanceStatus } from './types';
-import { claimDueInstances, claimInstance, LeaseLostError, loadRunInput, releaseInstance, renewLeases, StoreHooks, storeSnapshot } from './run-store';
+import {
+  claimDueInstances,
+  claimInstance,
+  LeaseLostError,
+  loadRunInput,
+  releaseInstance,
+  renewLeases,
+  RunInput,
+  StoreHooks,
+  storeSnapshot,
+} from './run-store';
 
 export interface RunnerOptions {
   /** This server's name in `locked_by`; unique per process. */
@@ -40,6 +51,10 @@ export class InstanceRunner {
   /** Emits `stored` with (instanceId, status) and `run` with a RunReport after each run is stored. */
   readonly events = new EventEmitter();
   private readonly active = new Set<string>();
+  /** Slots runNow holds while its claim is in flight. */
+  private reserved = 0;
+  /** The last poll could not claim everything due (no free slot or a full batch). */
+  private saturated = false;
   private running = false;
   private loop: Promise<void> | null = null;
   private sleeper: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
@@ -87,11 +102,15 @@ export class InstanceRunner {
    * answers with fresh state); otherwise waits up to `timeoutMs` for whichever server has it.
    */
   async runNow(instanceId: string, timeoutMs: number): Promise<void> {
-    if (this.running && this.active.size < this.options.concurrency) {
-      const claimed = await claimInstance(this.db, instanceId, this.options.owner, this.options.leaseMs).catch(() => false);
+    // The slot is reserved before the claim's await, so concurrent requests cannot overfill the runner.
+    if (this.running && this.active.size + this.reserved < this.options.concurrency) {
+      this.reserved++;
+      const claimed = await claimInstance(this.db, instanceId, this.options.owner, this.options.leaseMs)
+        .catch(() => null)
+        .finally(() => this.reserved--);
       if (claimed) {
         // A long service task keeps running here; the request answers after timeoutMs regardless.
-        await Promise.race([this.advance(instanceId), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+        await Promise.race([this.advance(instanceId, claimed), new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
         return;
       }
     }
@@ -117,7 +136,7 @@ export class InstanceRunner {
 
   private async pollLoop(): Promise<void> {
     while (this.running) {
-      const free = this.options.concurrency - this.active.size;
+      const free = this.options.concurrency - this.active.size - this.reserved;
       let claimed: string[] = [];
       if (free > 0) {
         try {
@@ -127,9 +146,9 @@ export class InstanceRunner {
         }
       }
       for (const id of claimed) void this.advance(id);
-      // A full batch means more may be due; otherwise sleep until the next poll or a poke.
-      // Requests that run their instance at once (runNow) can push `active` past the limit, so
-      // `free` may be negative: then, too, the loop must sleep rather than spin without awaiting.
+      // A full batch means more may be due: a finished run pokes the loop to claim again.
+      // Otherwise sleep until the next poll or a poke (a command queued here, a run left due).
+      this.saturated = free <= 0 || claimed.length === free;
       if (free <= 0 || claimed.length < free) await this.sleep(this.options.pollIntervalMs);
     }
   }
@@ -140,19 +159,22 @@ export class InstanceRunner {
     });
   }
 
-  private async advance(id: string): Promise<void> {
+  /** Runs a claimed instance; `claimed` is its run input when the claim loaded it. */
+  private async advance(id: string, claimed?: RunInput): Promise<void> {
     this.active.add(id);
     const { owner } = this.options;
     try {
-      const input = await loadRunInput(this.db, id);
+      const input = claimed ?? (await loadRunInput(this.db, id));
       if (!input) return;
-      const run = new InstanceRun(input.instance, input.serviceTasks, {
+      const source = await sourceContextOf(this.db, input.instance.definitionId);
+      const run = new InstanceRun(input.instance, source, input.serviceTasks, {
         registry: this.registry,
         retryBackoffMs: this.options.retryBackoffMs,
-        checkpoint: (snapshot) => storeSnapshot(this.db, id, owner, snapshot, false, this.options.hooks),
+        checkpoint: async (snapshot) => void (await storeSnapshot(this.db, id, owner, snapshot, false, this.options.hooks)),
       });
       const snapshot = await run.advance(input.commands);
-      await storeSnapshot(this.db, id, owner, snapshot, true, this.options.hooks);
+      const due = await storeSnapshot(this.db, id, owner, snapshot, true, this.options.hooks);
+      if (due) this.poke(); // a command arrived while it ran
       this.events.emit('stored', id, snapshot.status);
       const report: RunReport = {
         instanceId: id,
@@ -171,7 +193,7 @@ export class InstanceRunner {
       }
     } finally {
       this.active.delete(id);
-      this.poke();
+      if (this.saturated) this.poke();
     }
   }
 }

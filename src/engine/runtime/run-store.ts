@@ -1,34 +1,12 @@
 /**
- * The SQL of advancing instances: claiming a lease, loading what a run needs,
- * queueing commands and storing a run's snapshot in one transaction.
+ * The SQL of advancing instances: claiming a lease and loading what a run
+ * needs. Queueing commands and storing a run's snapshot have their own files.
  */
-import type { Knex } from 'knex';
 import type { Database } from '../../db/connect';
-import { settleRelatives, startCalledInstances } from './call-store';
-import type { Command, InstanceForRun, RunSnapshot, ServiceTaskRecord, Variables, WaitingUserTask } from './types';
+import type { Command, InstanceForRun, ServiceTaskRecord } from './types';
 
 export { queueCommand } from './run-store-commands';
-
-/**
- * What other capabilities add to a stored run, inside its transaction: the
- * work-item product fills in context and policies and sends mail; incidents
- * get review work items.
- */
-export interface StoreHooks {
-  prepareUserTasks?(trx: Knex.Transaction, instanceId: string, variables: Variables | null, rows: Record<string, unknown>[]): Promise<void>;
-  userTasksCreated?(trx: Knex.Transaction, rows: Record<string, any>[]): Promise<void>;
-  incidentsOpened?(trx: Knex.Transaction, incidents: Record<string, any>[]): Promise<void>;
-}
-
-/** The lease was taken over by another server: this run's result is discarded. */
-export class LeaseLostError extends Error {
-  constructor(public readonly instanceId: string) {
-    super(`lease on instance ${instanceId} was lost`);
-  }
-}
-
-const json = (value: unknown) => JSON.stringify(value);
-const TERMINAL = ['completed', 'cancelled', 'failed'];
+export { LeaseLostError, storeSnapshot, type StoreHooks } from './run-store-snapshot';
 
 /** Claims up to `limit` instances that need advancing and are not leased. */
 export async function claimDueInstances(db: Database, owner: string, leaseMs: number, limit: number): Promise<string[]> {
@@ -44,15 +22,17 @@ export async function claimDueInstances(db: Database, owner: string, leaseMs: nu
   return result.rows.map((row: { id: string }) => row.id);
 }
 
-/** Claims one instance if it needs advancing and nobody holds it. */
-export async function claimInstance(db: Database, id: string, owner: string, leaseMs: number): Promise<boolean> {
+/** Claims one instance if it needs advancing and nobody holds it; returns what its run needs. */
+export async function claimInstance(db: Database, id: string, owner: string, leaseMs: number): Promise<RunInput | null> {
   const result = await db.raw(
-    `UPDATE process_instances SET locked_by = ?, locked_until = now() + (? * interval '1 millisecond')
-     WHERE id = ? AND wake_at <= now() AND (locked_until IS NULL OR locked_until < now())
-     RETURNING id`,
+    `WITH claimed AS (
+       UPDATE process_instances SET locked_by = ?, locked_until = now() + (? * interval '1 millisecond')
+       WHERE id = ? AND wake_at <= now() AND (locked_until IS NULL OR locked_until < now())
+       RETURNING id)
+     ${RUN_INPUT_SELECT} JOIN claimed USING (id)`,
     [owner, leaseMs, id],
   );
-  return result.rows.length === 1;
+  return result.rows[0] ? toRunInput(result.rows[0]) : null;
 }
 
 /** Extends the leases this server holds while it works on them. */
@@ -75,26 +55,32 @@ export async function releaseInstance(db: Database, id: string, owner: string, d
     });
 }
 
-/** Everything a run needs: the instance, its definition's XML, pending commands and service-task rows. */
-export async function loadRunInput(
-  db: Database,
-  id: string,
-): Promise<{ instance: InstanceForRun; commands: Command[]; serviceTasks: ServiceTaskRecord[] } | null> {
-  const row = await db('process_instances as i')
-    .join('process_definitions as d', 'd.id', 'i.definition_id')
-    .where('i.id', id)
-    .first('i.id', 'i.process_key', 'i.business_key', 'i.engine_state', 'i.status', 'd.xml');
-  if (!row) return null;
-  const commands = await db('instance_commands')
-    .where({ instance_id: id })
-    .whereNull('processed_at')
-    .orderBy('id')
-    .select('id', 'type', 'payload');
-  const tasks = await db('service_tasks').where({ instance_id: id }).whereNot('status', 'cancelled');
+/** What one run needs: the instance, its pending commands and service-task rows. */
+export interface RunInput {
+  instance: InstanceForRun;
+  commands: Command[];
+  serviceTasks: ServiceTaskRecord[];
+}
+
+/** The instance with its pending commands and (once it has run; a new one has none) its service tasks. */
+const RUN_INPUT_SELECT = `SELECT i.id, i.process_key, i.business_key, i.definition_id, i.engine_state, i.status,
+  (SELECT coalesce(json_agg(json_build_object('id', c.id::text, 'type', c.type, 'payload', c.payload) ORDER BY c.id), '[]')
+     FROM instance_commands c WHERE c.instance_id = i.id AND c.processed_at IS NULL) AS commands,
+  CASE WHEN i.engine_state IS NULL THEN '[]' ELSE
+    (SELECT coalesce(json_agg(s), '[]') FROM service_tasks s WHERE s.instance_id = i.id AND s.status <> 'cancelled') END AS service_tasks
+  FROM process_instances i`;
+
+/** Everything a run needs, in one query. */
+export async function loadRunInput(db: Database, id: string): Promise<RunInput | null> {
+  const result = await db.raw(`${RUN_INPUT_SELECT} WHERE i.id = ?`, [id]);
+  return result.rows[0] ? toRunInput(result.rows[0]) : null;
+}
+
+function toRunInput(row: Record<string, any>): RunInput {
   return {
-    instance: { id: row.id, processKey: row.process_key, businessKey: row.business_key, xml: row.xml, engineState: row.engine_state, status: row.status },
-    commands: commands.map((c) => ({ id: String(c.id), type: c.type, payload: c.payload }) as Command),
-    serviceTasks: tasks.map(toServiceTaskRecord),
+    instance: { id: row.id, processKey: row.process_key, businessKey: row.business_key, definitionId: row.definition_id, engineState: row.engine_state, status: row.status },
+    commands: row.commands as Command[],
+    serviceTasks: row.service_tasks.map(toServiceTaskRecord),
   };
 }
 
@@ -114,187 +100,3 @@ function toServiceTaskRecord(row: Record<string, any>): ServiceTaskRecord {
   };
 }
 
-/**
- * Stores a run's snapshot: instance state and everything it waits on, in one
- * transaction, only while `owner` still holds the lease. `release` ends the lease.
- */
-export async function storeSnapshot(
-  db: Database,
-  instanceId: string,
-  owner: string,
-  snapshot: RunSnapshot,
-  release: boolean,
-  hooks: StoreHooks = {},
-): Promise<void> {
-  await db.transaction(async (trx) => {
-    if (snapshot.appliedCommandIds.length) {
-      await trx('instance_commands').whereIn('id', snapshot.appliedCommandIds).update({ processed_at: trx.fn.now() });
-    }
-    await updateInstance(trx, instanceId, owner, snapshot, release);
-    await storeWaits(trx, instanceId, snapshot);
-    await storeUserTasks(trx, instanceId, snapshot, hooks);
-    await startCalledInstances(trx, instanceId, snapshot);
-    if (TERMINAL.includes(snapshot.status)) await settleRelatives(trx, instanceId, snapshot);
-    await storeServiceTasks(trx, instanceId, snapshot.serviceTasks);
-    if (snapshot.incidents.length) {
-      const opened = await trx('incidents').insert(
-        snapshot.incidents.map((incident) => ({
-          id: crypto.randomUUID(),
-          instance_id: instanceId,
-          element_id: incident.elementId,
-          execution_id: incident.executionId,
-          type: incident.type,
-          message: incident.message,
-        })),
-        '*',
-      );
-      await hooks.incidentsOpened?.(trx, opened);
-    }
-    if (snapshot.history.length) {
-      await trx('instance_history')
-        .insert(
-          snapshot.history.map((entry) => ({
-            instance_id: instanceId,
-            element_id: entry.elementId,
-            element_type: entry.elementType,
-            element_name: entry.elementName,
-            execution_id: entry.executionId,
-            event: entry.event,
-            actor: entry.actor,
-            at: entry.at,
-          })),
-        )
-        .onConflict(['instance_id', 'execution_id', 'event'])
-        .ignore();
-    }
-  });
-}
-
-async function updateInstance(
-  trx: Knex.Transaction,
-  instanceId: string,
-  owner: string,
-  snapshot: RunSnapshot,
-  release: boolean,
-): Promise<void> {
-  const terminal = TERMINAL.includes(snapshot.status);
-  const changes: Record<string, unknown> = {
-    status: snapshot.status,
-    engine_state: snapshot.engineState === null ? null : json(snapshot.engineState),
-    current_activities: json(snapshot.currentActivities),
-    error: snapshot.error,
-    updated_at: trx.fn.now(),
-    ended_at: terminal ? trx.fn.now() : null,
-    // A checkpoint (mid-run, lease kept) leaves the instance due, so that if this server dies
-    // another takes it as soon as the lease expires. A final store must not sleep through a
-    // command queued while this run worked.
-    wake_at: terminal
-      ? null
-      : !release
-        ? trx.fn.now()
-        : trx.raw(
-            `CASE WHEN EXISTS (SELECT 1 FROM instance_commands WHERE instance_id = ? AND processed_at IS NULL) THEN now() ELSE ?::timestamptz END`,
-            [instanceId, snapshot.nextWakeAt],
-          ),
-  };
-  if (snapshot.variables) changes.variables = json(snapshot.variables);
-  if (release) Object.assign(changes, { locked_by: null, locked_until: null });
-  const updated = await trx('process_instances').where({ id: instanceId, locked_by: owner }).update(changes);
-  if (updated !== 1) throw new LeaseLostError(instanceId);
-}
-
-async function storeWaits(trx: Knex.Transaction, instanceId: string, snapshot: RunSnapshot): Promise<void> {
-  await trx('timers').where({ instance_id: instanceId }).del();
-  if (snapshot.timers.length) {
-    await trx('timers').insert(
-      snapshot.timers.map((t) => ({ instance_id: instanceId, element_id: t.elementId, execution_id: t.executionId, due_at: t.dueAt })),
-    );
-  }
-  await trx('event_subscriptions').where({ instance_id: instanceId }).del();
-  if (snapshot.subscriptions.length) {
-    await trx('event_subscriptions').insert(
-      snapshot.subscriptions.map((s) => ({
-        instance_id: instanceId,
-        kind: s.kind,
-        name: s.name,
-        ref_id: s.refId,
-        element_id: s.elementId,
-        execution_id: s.executionId,
-      })),
-    );
-  }
-  if (TERMINAL.includes(snapshot.status)) {
-    await trx('incidents').where({ instance_id: instanceId, status: 'open' }).update({ status: 'resolved', resolved_at: trx.fn.now() });
-    await trx('service_tasks')
-      .where({ instance_id: instanceId })
-      .whereIn('status', ['pending', 'retry_wait', 'incident', 'running'])
-      .update({ status: 'cancelled', updated_at: trx.fn.now() });
-  }
-}
-
-/** Opens the work items of user tasks that began waiting; cancels those whose task was left. */
-async function storeUserTasks(trx: Knex.Transaction, instanceId: string, snapshot: RunSnapshot, hooks: StoreHooks): Promise<void> {
-  const waiting = snapshot.userTasks.map((task) => task.executionId);
-  await trx('user_tasks')
-    .where({ instance_id: instanceId, status: 'open' })
-    .whereNotNull('execution_id')
-    .whereNotIn('execution_id', waiting)
-    .update({ status: 'cancelled', completed_at: trx.fn.now() });
-  if (!waiting.length) return;
-  const existing = new Set(await trx('user_tasks').where({ instance_id: instanceId }).whereIn('execution_id', waiting).pluck('execution_id'));
-  const rows = snapshot.userTasks.filter((task) => !existing.has(task.executionId)).map((task) => userTaskRow(instanceId, task));
-  if (!rows.length) return;
-  await hooks.prepareUserTasks?.(trx, instanceId, snapshot.variables, rows);
-  const created = await trx('user_tasks').insert(rows).onConflict(['instance_id', 'execution_id']).ignore().returning('*');
-  if (created.length) await hooks.userTasksCreated?.(trx, created);
-}
-
-function userTaskRow(instanceId: string, task: WaitingUserTask): Record<string, unknown> {
-  return {
-    id: crypto.randomUUID(),
-    instance_id: instanceId,
-    element_id: task.elementId,
-    execution_id: task.executionId,
-    name: task.name,
-    documentation: task.documentation,
-    candidate_groups: json(task.candidateGroups),
-    candidate_users: json(task.candidateUsers),
-    assignee: task.assignee,
-    due_date: task.dueDate,
-    priority: task.priority,
-    form_key: task.formKey,
-    form_fields: json(task.formFields),
-  };
-}
-
-async function storeServiceTasks(trx: Knex.Transaction, instanceId: string, records: ServiceTaskRecord[]): Promise<void> {
-  for (const record of records) {
-    const key = { instance_id: instanceId, execution_id: record.executionId };
-    if (record.status === 'cancelled') {
-      await trx('service_tasks')
-        .where(key)
-        .whereIn('status', ['pending', 'retry_wait', 'incident'])
-        .update({ status: 'cancelled', updated_at: trx.fn.now() });
-      continue;
-    }
-    const row = {
-      ...key,
-      id: crypto.randomUUID(),
-      element_id: record.elementId,
-      topic: record.topic,
-      external: record.external,
-      variables: json(record.variables),
-      status: record.status,
-      attempts: record.attempts,
-      retry_at: record.retryAt,
-      error_message: record.errorMessage,
-      error_code: record.errorCode,
-      result: record.result === null ? null : json(record.result),
-    };
-    const insert = trx('service_tasks').insert(row).onConflict(['instance_id', 'execution_id']);
-    // An external task's row belongs to its workers once created.
-    if (record.external) await insert.ignore();
-    else
-      await insert.merge(['status', 'attempts', 'retry_at', 'error_message', 'error_code', 'result', 'updated_at']);
-  }
-}

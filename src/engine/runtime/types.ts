@@ -130,7 +130,7 @@ export interface InstanceForRun {
   id: string;
   processKey: string;
   businessKey: string | null;
-  xml: string;
+  definitionId: string;
   engineState: unknown | null;
   status: InstanceStatus;
 }

@@ -1,0 +1,262 @@
+/**
+ * Storing a run's snapshot: the instance row and everything it waits on, in
+ * one transaction, only while this server still holds the lease.
+ */
+import type { Knex } from 'knex';
+import type { Database } from '../../db/connect';
+import { settleRelatives, startCalledInstances } from './call-store';
+import type { RunSnapshot, ServiceTaskRecord, Variables, WaitingUserTask } from './types';
+
+/* Rows handed to the hooks are untyped table rows. */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/**
+ * What other capabilities add to a stored run, inside its transaction: the
+ * work-item product fills in context and policies and sends mail; incidents
+ * get review work items.
+ */
+export interface StoreHooks {
+  prepareUserTasks?(trx: Knex.Transaction, instanceId: string, variables: Variables | null, rows: Record<string, unknown>[]): Promise<void>;
+  userTasksCreated?(trx: Knex.Transaction, rows: Record<string, any>[]): Promise<void>;
+  incidentsOpened?(trx: Knex.Transaction, incidents: Record<string, any>[]): Promise<void>;
+}
+
+/** The lease was taken over by another server: this run's result is discarded. */
+export class LeaseLostError extends Error {
+  constructor(public readonly instanceId: string) {
+    super(`lease on instance ${instanceId} was lost`);
+  }
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const TERMINAL = ['completed', 'cancelled', 'failed'];
+
+/** The stored instance's relatives, as the instance statement returns them. */
+export interface StoredInstance {
+  parent_instance_id: string | null;
+  /** Set whenever parent_instance_id is. */
+  parent_element_id: string;
+  parent_execution_id: string;
+  variables: Variables;
+  /** Whether the instance is due again at once (a command arrived meanwhile). */
+  due: boolean;
+}
+
+/**
+ * Stores a run's snapshot in one transaction, only while `owner` still holds
+ * the lease; `release` ends the lease. Resolves whether the instance is due
+ * again at once. The instance row, applied commands,
+ * timers, subscriptions, left user tasks and history go in one statement.
+ */
+export async function storeSnapshot(
+  db: Database,
+  instanceId: string,
+  owner: string,
+  snapshot: RunSnapshot,
+  release: boolean,
+  hooks: StoreHooks = {},
+): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const stored = await storeInstance(trx, instanceId, owner, snapshot, release);
+    await storeUserTasks(trx, instanceId, snapshot, hooks);
+    await startCalledInstances(trx, instanceId, snapshot);
+    if (TERMINAL.includes(snapshot.status)) await settleRelatives(trx, instanceId, snapshot, stored);
+    if (snapshot.incidents.length) {
+      const opened = await trx('incidents').insert(
+        snapshot.incidents.map((incident) => ({
+          id: crypto.randomUUID(),
+          instance_id: instanceId,
+          element_id: incident.elementId,
+          execution_id: incident.executionId,
+          type: incident.type,
+          message: incident.message,
+        })),
+        '*',
+      );
+      await hooks.incidentsOpened?.(trx, opened);
+    }
+    return stored.due;
+  });
+}
+
+/** SQL text and its bindings, in order. */
+class Statement {
+  readonly parts: string[] = [];
+  readonly bindings: Knex.Value[] = [];
+
+  add(sql: string, ...bindings: Knex.Value[]): this {
+    this.parts.push(sql);
+    this.bindings.push(...bindings);
+    return this;
+  }
+}
+
+/**
+ * One statement: data-modifying CTEs (all on the statement's snapshot, each on
+ * its own table) and the instance update, which checks the lease. A lost lease
+ * throws, so the transaction rolls the CTEs back. Only the user tasks' work
+ * items, called instances and incidents take statements of their own.
+ */
+async function storeInstance(
+  trx: Knex.Transaction,
+  instanceId: string,
+  owner: string,
+  snapshot: RunSnapshot,
+  release: boolean,
+): Promise<StoredInstance> {
+  const terminal = TERMINAL.includes(snapshot.status);
+  const applied = json(snapshot.appliedCommandIds);
+  const ctes = new Statement();
+  const cte = (sql: string, ...bindings: Knex.Value[]) => ctes.add(`c${ctes.parts.length} AS (${sql})`, ...bindings);
+  if (snapshot.appliedCommandIds.length) {
+    cte(`UPDATE instance_commands SET processed_at = now() WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)`, applied);
+  }
+  waitCtes(cte, instanceId, snapshot);
+  if (terminal) cte(`UPDATE incidents SET status = 'resolved', resolved_at = now() WHERE instance_id = ? AND status = 'open'`, instanceId);
+  serviceTaskCtes(cte, instanceId, snapshot.serviceTasks, terminal);
+  if (snapshot.history.length) {
+    cte(
+      `INSERT INTO instance_history (instance_id, element_id, element_type, element_name, execution_id, event, actor, at)
+       SELECT ?, "elementId", "elementType", "elementName", "executionId", event, actor, at
+       FROM jsonb_to_recordset(?::jsonb)
+         AS h("elementId" text, "elementType" text, "elementName" text, "executionId" text, event text, actor text, at timestamptz)
+       ON CONFLICT (instance_id, execution_id, event) DO NOTHING`,
+      instanceId,
+      json(snapshot.history),
+    );
+  }
+  const set = new Statement()
+    .add('status = ?', snapshot.status)
+    .add('engine_state = ?::jsonb', snapshot.engineState === null ? null : json(snapshot.engineState))
+    .add('current_activities = ?::jsonb', json(snapshot.currentActivities))
+    .add('error = ?', snapshot.error)
+    .add('updated_at = now()')
+    .add(`ended_at = ${terminal ? 'now()' : 'NULL'}`);
+  // A checkpoint (mid-run, lease kept) leaves the instance due, so that if this server dies
+  // another takes it as soon as the lease expires. A final store must not sleep through a
+  // command queued while this run worked (one this statement marks processed does not count).
+  if (terminal) set.add('wake_at = NULL');
+  else if (!release) set.add('wake_at = now()');
+  else {
+    set.add(
+      `wake_at = CASE WHEN EXISTS (SELECT 1 FROM instance_commands WHERE instance_id = ? AND processed_at IS NULL
+         AND id NOT IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)) THEN now() ELSE ?::timestamptz END`,
+      instanceId,
+      applied,
+      snapshot.nextWakeAt,
+    );
+  }
+  if (snapshot.variables) set.add('variables = ?::jsonb', json(snapshot.variables));
+  if (release) set.add('locked_by = NULL').add('locked_until = NULL');
+  const result = await trx.raw(
+    `${ctes.parts.length ? `WITH ${ctes.parts.join(', ')} ` : ''}UPDATE process_instances SET ${set.parts.join(', ')}
+     WHERE id = ? AND locked_by = ? RETURNING parent_instance_id, parent_element_id, parent_execution_id, variables, wake_at <= now() AS due`,
+    [...ctes.bindings, ...set.bindings, instanceId, owner],
+  );
+  if (result.rows.length !== 1) throw new LeaseLostError(instanceId);
+  return result.rows[0];
+}
+
+type AddCte = (sql: string, ...bindings: Knex.Value[]) => unknown;
+
+/**
+ * The service-task rows the run changed, and on the end the cancellation of
+ * those still open. No row may be changed by two CTEs: the rows written here
+ * are left out of the cancellation.
+ */
+function serviceTaskCtes(cte: AddCte, instanceId: string, records: ServiceTaskRecord[], terminal: boolean): void {
+  const written = records.filter((record) => record.status !== 'cancelled');
+  const cancelled = records.filter((record) => record.status === 'cancelled').map((record) => record.executionId);
+  if (terminal) {
+    cte(
+      `UPDATE service_tasks SET status = 'cancelled', updated_at = now()
+       WHERE instance_id = ? AND status IN ('pending', 'retry_wait', 'incident', 'running')
+         AND execution_id NOT IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+      instanceId,
+      json(written.map((record) => record.executionId)),
+    );
+  } else if (cancelled.length) {
+    cte(
+      `UPDATE service_tasks SET status = 'cancelled', updated_at = now()
+       WHERE instance_id = ? AND status IN ('pending', 'retry_wait', 'incident')
+         AND execution_id IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+      instanceId,
+      json(cancelled),
+    );
+  }
+  if (!written.length) return;
+  // An external task's row belongs to its workers once created: it is only inserted.
+  cte(
+    `INSERT INTO service_tasks (id, instance_id, element_id, execution_id, topic, external, variables, status, attempts,
+       retry_at, error_message, error_code, result)
+     SELECT id, ?, "elementId", "executionId", topic, external, variables, status, attempts, "retryAt", "errorMessage", "errorCode", result
+     FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, "elementId" text, "executionId" text, topic text, external boolean,
+       variables jsonb, status text, attempts integer, "retryAt" timestamptz, "errorMessage" text, "errorCode" text, result jsonb)
+     ON CONFLICT (instance_id, execution_id) DO UPDATE SET status = EXCLUDED.status, attempts = EXCLUDED.attempts,
+       retry_at = EXCLUDED.retry_at, error_message = EXCLUDED.error_message, error_code = EXCLUDED.error_code,
+       result = EXCLUDED.result, updated_at = now()
+     WHERE NOT EXCLUDED.external`,
+    instanceId,
+    json(written.map((record) => ({ ...record, id: crypto.randomUUID() }))),
+  );
+}
+
+/** Replaces the stored timers and subscriptions; cancels the work items of user tasks that were left. */
+function waitCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot): void {
+  cte(`DELETE FROM timers WHERE instance_id = ?`, instanceId);
+  if (snapshot.timers.length) {
+    cte(
+      `INSERT INTO timers (instance_id, element_id, execution_id, due_at)
+       SELECT ?, "elementId", "executionId", "dueAt" FROM jsonb_to_recordset(?::jsonb) AS t("elementId" text, "executionId" text, "dueAt" timestamptz)`,
+      instanceId,
+      json(snapshot.timers),
+    );
+  }
+  cte(`DELETE FROM event_subscriptions WHERE instance_id = ?`, instanceId);
+  if (snapshot.subscriptions.length) {
+    cte(
+      `INSERT INTO event_subscriptions (instance_id, kind, name, ref_id, element_id, execution_id)
+       SELECT ?, kind, name, "refId", "elementId", "executionId"
+       FROM jsonb_to_recordset(?::jsonb) AS s(kind text, name text, "refId" text, "elementId" text, "executionId" text)`,
+      instanceId,
+      json(snapshot.subscriptions),
+    );
+  }
+  cte(
+    `UPDATE user_tasks SET status = 'cancelled', completed_at = now()
+     WHERE instance_id = ? AND status = 'open' AND execution_id IS NOT NULL
+       AND execution_id NOT IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+    instanceId,
+    json(snapshot.userTasks.map((task) => task.executionId)),
+  );
+}
+
+/** Opens the work items of user tasks that began waiting (storeInstance cancelled those left). */
+async function storeUserTasks(trx: Knex.Transaction, instanceId: string, snapshot: RunSnapshot, hooks: StoreHooks): Promise<void> {
+  const waiting = snapshot.userTasks.map((task) => task.executionId);
+  if (!waiting.length) return;
+  const existing = new Set(await trx('user_tasks').where({ instance_id: instanceId }).whereIn('execution_id', waiting).pluck('execution_id'));
+  const rows = snapshot.userTasks.filter((task) => !existing.has(task.executionId)).map((task) => userTaskRow(instanceId, task));
+  if (!rows.length) return;
+  await hooks.prepareUserTasks?.(trx, instanceId, snapshot.variables, rows);
+  const created = await trx('user_tasks').insert(rows).onConflict(['instance_id', 'execution_id']).ignore().returning('*');
+  if (created.length) await hooks.userTasksCreated?.(trx, created);
+}
+
+function userTaskRow(instanceId: string, task: WaitingUserTask): Record<string, unknown> {
+  return {
+    id: crypto.randomUUID(),
+    instance_id: instanceId,
+    element_id: task.elementId,
+    execution_id: task.executionId,
+    name: task.name,
+    documentation: task.documentation,
+    candidate_groups: json(task.candidateGroups),
+    candidate_users: json(task.candidateUsers),
+    assignee: task.assignee,
+    due_date: task.dueDate,
+    priority: task.priority,
+    form_key: task.formKey,
+    form_fields: json(task.formFields),
+  };
+}
