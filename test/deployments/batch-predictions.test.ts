@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { CREDIT_RISK_COLUMNS, CREDIT_RISK_FEATURES, type Row } from '../../src/ml';
-import { TEST_ADMIN_TOKEN, waitFor } from '../support/http';
+import { TEST_ADMIN_TOKEN, waitFor, waitForJob } from '../support/http';
 import { creditRisk, uploadCsv } from '../support/ml-data';
 import { startTestServer, type TestServer } from '../support/server';
 import { createUser } from '../support/users';
@@ -34,11 +34,7 @@ describe('batch predictions', () => {
 
   const api = () => server.api;
   const outputDir = () => path.join(server.database.dataDir, 'batch-predictions');
-  const finished = (id: string, timeoutMs = 60000) =>
-    waitFor(async () => {
-      const job = (await api().get(`/api/jobs/${id}`)).body;
-      return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : null;
-    }, timeoutMs, `job ${id} to finish`);
+  const finished = (id: string, timeoutMs = 60000) => waitForJob(api(), id, timeoutMs);
   const batchJobs = async () => (await api().get('/api/jobs?type=batch-predict&limit=500')).body.total as number;
   const download = (id: string, token = TEST_ADMIN_TOKEN) => fetch(`${server.stagegate.url}/api/jobs/${id}/output`, { headers: { authorization: `Bearer ${token}` } });
   const features = (row: Row) => Object.fromEntries(CREDIT_RISK_FEATURES.map((name) => [name, row[name]]));

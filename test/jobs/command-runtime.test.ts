@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { toCsv } from '../../src/ml';
-import { TEST_ADMIN_TOKEN, waitFor } from '../support/http';
+import { TEST_ADMIN_TOKEN, waitFor, waitForJob } from '../support/http';
 import { creditRisk, uploadCsv } from '../support/ml-data';
 import { startTestServer, TestServer } from '../support/server';
 import { createUser, TestUser } from '../support/users';
@@ -35,15 +35,6 @@ describe('the command runtime: a model trained and scored by its own program', (
   let datasetId: string;
   let contributor: TestUser;
 
-  const waitForJob = (id: string, timeoutMs = 30000) =>
-    waitFor(
-      async () => {
-        const job = (await server.api.get(`/api/jobs/${id}`)).body;
-        return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : null;
-      },
-      timeoutMs,
-      `job ${id} to end`,
-    );
   const commandModel = async (name: string, command: Record<string, unknown>) => {
     const created = await server.api.post('/api/models', { name, type: 'classification', metadata: { features: FEATURES, protectedAttribute: 'gender', command } });
     expect(created.status).toBe(201);
@@ -64,7 +55,7 @@ describe('the command runtime: a model trained and scored by its own program', (
     const started = await server.api.post(`/api/models/${modelId}/train`, { datasetId, to: CUTOFF });
     expect(started.status).toBe(202);
     expect(started.body.params).toMatchObject({ algorithm: 'command', command: { argv: fixture('train'), timeoutMs: 20000 }, features: FEATURES, label: 'default' });
-    const trained = await waitForJob(started.body.id);
+    const trained = await waitForJob(server.api, started.body.id);
     expect(trained).toMatchObject({ status: 'succeeded', progress: 100, result: { versionNumber: 1 } });
     const log = logOf(trained);
     expect(log).toMatch(/running the train command/);
@@ -81,7 +72,7 @@ describe('the command runtime: a model trained and scored by its own program', (
 
     const tested = await server.api.post(`/api/models/${modelId}/versions/1/test`, { datasetId, from: CUTOFF });
     expect(tested.status).toBe(202);
-    const testJob = await waitForJob(tested.body.id);
+    const testJob = await waitForJob(server.api, tested.body.id);
     expect(testJob.status).toBe('succeeded');
     expect(logOf(testJob)).toMatch(/stdout: fixture: scored \d+ rows/);
     const result = testJob.result.testResult;
@@ -151,7 +142,7 @@ describe('the command runtime: a model trained and scored by its own program', (
 
   it('fails the job with the last stderr lines when the command exits non-zero', async () => {
     const modelId = await commandModel('crashes', { train: fixture('fail') });
-    const job = await waitForJob((await server.api.post(`/api/models/${modelId}/train`, { datasetId })).body.id);
+    const job = await waitForJob(server.api, (await server.api.post(`/api/models/${modelId}/train`, { datasetId })).body.id);
     expect(job.status).toBe('failed');
     expect(job.error).toBe('the train command exited with code 3: Traceback (most recent call last): | File "train.py", line 12, in <module> | ValueError: label column has NaN');
     expect(logOf(job)).toMatch(/stdout: fixture: loading data/);
@@ -160,15 +151,15 @@ describe('the command runtime: a model trained and scored by its own program', (
 
   it('fails the test job when the score command writes too few predictions', async () => {
     const modelId = await commandModel('short-scorer', { train: fixture('train'), score: fixture('short') });
-    expect((await waitForJob((await server.api.post(`/api/models/${modelId}/train`, { datasetId })).body.id)).status).toBe('succeeded');
-    const job = await waitForJob((await server.api.post(`/api/models/${modelId}/versions/1/test`, { datasetId, from: CUTOFF })).body.id);
+    expect((await waitForJob(server.api, (await server.api.post(`/api/models/${modelId}/train`, { datasetId })).body.id)).status).toBe('succeeded');
+    const job = await waitForJob(server.api, (await server.api.post(`/api/models/${modelId}/versions/1/test`, { datasetId, from: CUTOFF })).body.id);
     expect(job.status).toBe('failed');
     expect(job.error).toBe(`the score command wrote ${holdout.length - 1} predictions for ${holdout.length} input rows (STAGEGATE_OUTPUT_CSV needs one line per input row, in order)`);
   });
 
   it('kills a command that hangs, with its children, at the timeout', async () => {
     const modelId = await commandModel('hangs', { train: fixture('hang'), timeoutMs: 1500 });
-    const job = await waitForJob((await server.api.post(`/api/models/${modelId}/train`, { datasetId })).body.id);
+    const job = await waitForJob(server.api, (await server.api.post(`/api/models/${modelId}/train`, { datasetId })).body.id);
     expect(job.status).toBe('failed');
     expect(job.error).toBe('the train command timed out after 1500 ms and was killed');
     const log = logOf(job);

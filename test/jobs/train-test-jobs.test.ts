@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadModel, toCsv, type ModelArtifact, type Row } from '../../src/ml';
-import { waitFor } from '../support/http';
+import { waitFor, waitForJob } from '../support/http';
 import { creditRisk, uploadCsv } from '../support/ml-data';
 import { startTestServer, TestServer } from '../support/server';
 
@@ -22,15 +22,6 @@ describe('train and test jobs through REST', () => {
   let datasetId: string;
   let modelId: string;
 
-  const waitForJob = (id: string, timeoutMs = 30000) =>
-    waitFor(
-      async () => {
-        const job = (await server.api.get(`/api/jobs/${id}`)).body;
-        return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : null;
-      },
-      timeoutMs,
-      `job ${id} to end`,
-    );
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -52,7 +43,7 @@ describe('train and test jobs through REST', () => {
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ type: 'train', status: 'queued', params: { datasetId, algorithm: 'logistic-regression', label: 'default', createVersion: true } });
     expect(started.body.params.features).toEqual(['age', 'region', 'employment', 'income', 'debt_ratio', 'loan_amount', 'credit_score']);
-    const trained = await waitForJob(started.body.id);
+    const trained = await waitForJob(server.api, started.body.id);
     expect(trained).toMatchObject({ status: 'succeeded', progress: 100, error: null, result: { versionNumber: 1 } });
     expect(trained.log.map((line: any) => line.message).join('\n')).toMatch(/worker process \d+ started[\s\S]*training logistic-regression/);
 
@@ -68,7 +59,7 @@ describe('train and test jobs through REST', () => {
 
     const test = await server.api.post(`/api/models/${modelId}/versions/1/test`, { datasetId, from: CUTOFF });
     expect(test.status).toBe(202);
-    const tested = await waitForJob(test.body.id);
+    const tested = await waitForJob(server.api, test.body.id);
     expect(tested.status).toBe('succeeded');
     const result = tested.result.testResult;
     expect(result).toMatchObject({ schema: 'stagegate-test-result/1', type: 'classification', rows: holdout.length });
@@ -207,7 +198,7 @@ describe('train and test jobs through REST', () => {
     const model = (await server.api.post('/api/models', { name: 'region-regression', type: 'regression' })).body.id;
     const started = await server.api.post(`/api/models/${model}/train`, { datasetId, label: 'region', algorithm: 'decision-tree' });
     expect(started.status).toBe(202);
-    const job = await waitForJob(started.body.id);
+    const job = await waitForJob(server.api, started.body.id);
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/region/);
     expect(job.log.at(-1).message).toBe(`failed: ${job.error}`);

@@ -1,47 +1,15 @@
 import path from 'node:path';
-import { bpmnProcess, flow } from '../support/bpmn';
 import { waitFor } from '../support/http';
 import { creditRisk, uploadCsv } from '../support/ml-data';
+import { trainTestGateProcess } from '../support/ml-processes';
 import { startTestServer, TestServer } from '../support/server';
 
 const CUTOFF = '2025-02-15T00:00:00Z';
 const FIXTURE = path.resolve(__dirname, '..', 'fixtures', 'command-model', 'model.js');
 const fixture = (mode: string) => [process.execPath, FIXTURE, mode];
 
-/** train → test → check-thresholds with a command model; failures and cancellations of either job take boundary events. */
-const lifecycle = bpmnProcess(
-  'command-lifecycle',
-  `<bpmn:startEvent id="start" />
-   ${flow('f1', 'start', 'train')}
-   <bpmn:serviceTask id="train" camunda:topic="train">
-     <bpmn:extensionElements><camunda:inputOutput>
-       <camunda:inputParameter name="to">${CUTOFF}</camunda:inputParameter>
-     </camunda:inputOutput></bpmn:extensionElements>
-   </bpmn:serviceTask>
-   <bpmn:boundaryEvent id="trainFailed" attachedToRef="train"><bpmn:errorEventDefinition errorRef="Err_Failed" /></bpmn:boundaryEvent>
-   <bpmn:boundaryEvent id="trainCancelled" attachedToRef="train"><bpmn:errorEventDefinition errorRef="Err_Cancelled" /></bpmn:boundaryEvent>
-   ${flow('f2', 'train', 'test')}
-   <bpmn:serviceTask id="test" camunda:topic="test">
-     <bpmn:extensionElements><camunda:inputOutput>
-       <camunda:inputParameter name="from">${CUTOFF}</camunda:inputParameter>
-     </camunda:inputOutput></bpmn:extensionElements>
-   </bpmn:serviceTask>
-   <bpmn:boundaryEvent id="testFailed" attachedToRef="test"><bpmn:errorEventDefinition errorRef="Err_Failed" /></bpmn:boundaryEvent>
-   ${flow('f3', 'test', 'check')}
-   <bpmn:serviceTask id="check" camunda:topic="check-thresholds" />
-   ${flow('f4', 'check', 'gate')}
-   <bpmn:exclusiveGateway id="gate" />
-   ${flow('f5', 'gate', 'approved', '${passed}')}
-   ${flow('f6', 'gate', 'rejected', '${!passed}')}
-   <bpmn:endEvent id="approved" />
-   <bpmn:endEvent id="rejected" />
-   ${flow('f7', 'trainFailed', 'failed')}
-   ${flow('f8', 'trainCancelled', 'cancelled')}
-   ${flow('f9', 'testFailed', 'failed')}
-   <bpmn:endEvent id="failed" />
-   <bpmn:endEvent id="cancelled" />`,
-  '<bpmn:error id="Err_Failed" errorCode="JOB_FAILED" /><bpmn:error id="Err_Cancelled" errorCode="JOB_CANCELLED" />',
-);
+/** train → test → check-thresholds → gateway; failed or cancelled jobs take boundary events. */
+const lifecycle = trainTestGateProcess('command-lifecycle', CUTOFF, { catchTestFailure: true });
 
 describe('the train and test topics with a command model', () => {
   let server: TestServer;

@@ -1,42 +1,12 @@
-import { bpmnProcess, flow } from '../support/bpmn';
 import { waitFor } from '../support/http';
 import { creditRisk, uploadCsv } from '../support/ml-data';
+import { trainTestGateProcess } from '../support/ml-processes';
 import { startTestServer, TestServer } from '../support/server';
 
 const CUTOFF = '2025-02-15T00:00:00Z';
 
-/** train → test → check-thresholds → gateway on ${passed}; a failed or cancelled training job takes its boundary event. */
-const lifecycle = bpmnProcess(
-  'train-test-gate',
-  `<bpmn:startEvent id="start" />
-   ${flow('f1', 'start', 'train')}
-   <bpmn:serviceTask id="train" camunda:topic="train">
-     <bpmn:extensionElements><camunda:inputOutput>
-       <camunda:inputParameter name="to">${CUTOFF}</camunda:inputParameter>
-     </camunda:inputOutput></bpmn:extensionElements>
-   </bpmn:serviceTask>
-   <bpmn:boundaryEvent id="trainFailed" attachedToRef="train"><bpmn:errorEventDefinition errorRef="Err_Failed" /></bpmn:boundaryEvent>
-   <bpmn:boundaryEvent id="trainCancelled" attachedToRef="train"><bpmn:errorEventDefinition errorRef="Err_Cancelled" /></bpmn:boundaryEvent>
-   ${flow('f2', 'train', 'test')}
-   <bpmn:serviceTask id="test" camunda:topic="test">
-     <bpmn:extensionElements><camunda:inputOutput>
-       <camunda:inputParameter name="from">${CUTOFF}</camunda:inputParameter>
-     </camunda:inputOutput></bpmn:extensionElements>
-   </bpmn:serviceTask>
-   ${flow('f3', 'test', 'check')}
-   <bpmn:serviceTask id="check" camunda:topic="check-thresholds" />
-   ${flow('f4', 'check', 'gate')}
-   <bpmn:exclusiveGateway id="gate" />
-   ${flow('f5', 'gate', 'approved', '${passed}')}
-   ${flow('f6', 'gate', 'rejected', '${!passed}')}
-   <bpmn:endEvent id="approved" />
-   <bpmn:endEvent id="rejected" />
-   ${flow('f7', 'trainFailed', 'failed')}
-   ${flow('f8', 'trainCancelled', 'cancelled')}
-   <bpmn:endEvent id="failed" />
-   <bpmn:endEvent id="cancelled" />`,
-  '<bpmn:error id="Err_Failed" errorCode="JOB_FAILED" /><bpmn:error id="Err_Cancelled" errorCode="JOB_CANCELLED" />',
-);
+/** train → test → check-thresholds → gateway; failed or cancelled jobs take boundary events. */
+const lifecycle = trainTestGateProcess('train-test-gate', CUTOFF);
 
 describe('the train, test and check-thresholds topics in a BPMN process', () => {
   let server: TestServer;

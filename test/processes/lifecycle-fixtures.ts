@@ -6,7 +6,7 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { client, waitFor, type Client } from '../support/http';
+import { client, waitFor, waitForJob, type Client } from '../support/http';
 import { creditRisk, uploadCsv } from '../support/ml-data';
 import type { TestServer } from '../support/server';
 
@@ -45,10 +45,7 @@ export async function appendCredit(server: TestServer, datasetId: string, rows: 
 export async function trainVersion(api: Client, modelId: string, body: Record<string, unknown> = {}): Promise<number> {
   const started = await api.post(`/api/models/${modelId}/train`, body);
   expect(started.status).toBe(202);
-  const job = await waitFor(async () => {
-    const current = (await api.get(`/api/jobs/${started.body.id}`)).body;
-    return ['succeeded', 'failed', 'cancelled'].includes(current.status) ? current : null;
-  }, 60000, 'the training job');
+  const job = await waitForJob(api, started.body.id, 60000);
   expect(job).toMatchObject({ status: 'succeeded' });
   return job.result.versionNumber;
 }

@@ -48,3 +48,15 @@ export async function waitFor<T>(check: () => Promise<T | undefined | null | fal
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** The job once it has ended (succeeded, failed or cancelled). */
+export function waitForJob(api: Client, id: string, timeoutMs = 30000): Promise<any> {
+  return waitFor(
+    async () => {
+      const job = (await api.get(`/api/jobs/${id}`)).body;
+      return ['succeeded', 'failed', 'cancelled'].includes(job.status) ? job : null;
+    },
+    timeoutMs,
+    `job ${id} to end`,
+  );
+}
