@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import type { Database } from '../db/connect';
-import type { ServiceTaskContext, ServiceTaskHandler, ServiceTaskRegistry } from '../engine/service-tasks/handler-registry';
-import { ValidationError } from '../errors';
+import type { ServiceTaskHandler, ServiceTaskRegistry } from '../engine/service-tasks/handler-registry';
+import { taskInputs } from '../engine/service-tasks/task-inputs';
 import { enqueueMail } from '../notifications/mail-outbox';
 import { emailsOfGroup, emailsOfUsers } from '../notifications/recipients';
 import type { AlertService } from './alert-service';
@@ -47,25 +47,10 @@ const RaiseAlertInputs = z.object({
   group: z.string().trim().min(1).max(100).optional(),
 });
 
-/** The task's inputs: input parameters over process variables; empty values count as absent. */
-function inputsOf<T>(schema: z.ZodType<T>, task: ServiceTaskContext, names: readonly string[]): T {
-  const merged: Record<string, unknown> = {};
-  for (const source of [task.variables, task.input]) {
-    for (const name of names) {
-      const value = source[name];
-      if (value !== null && value !== undefined && value !== '') merged[name] = value;
-    }
-  }
-  const parsed = schema.safeParse(merged);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
-  throw new ValidationError(`${task.topic} task ${task.elementId} has bad inputs: ${problems}`, { issues: parsed.error.issues });
-}
-
 /** `notify`: mails `subject`/`message` to the active users of `group` and/or `user` → notifiedCount. */
 export function notifyTopic(db: Database): ServiceTaskHandler {
   return async (task) => {
-    const inputs = inputsOf(NotifyInputs, task, ['group', 'user', 'subject', 'message']);
+    const inputs = taskInputs(NotifyInputs, task);
     const count = await db.transaction(async (trx) => {
       const to = [...new Set([...(await emailsOfGroup(trx, inputs.group ?? [])), ...(await emailsOfUsers(trx, inputs.user ?? []))])].sort();
       const text = [inputs.message, task.businessKey ? `Process instance ${task.instanceId} (${task.businessKey})` : `Process instance ${task.instanceId}`].join('\n\n');
@@ -79,7 +64,7 @@ export function notifyTopic(db: Database): ServiceTaskHandler {
 /** `raise-alert`: records an alert and mails the support group → alertId, alertRecipients. */
 export function raiseAlertTopic(alerts: AlertService): ServiceTaskHandler {
   return async (task) => {
-    const inputs = inputsOf(RaiseAlertInputs, task, ['severity', 'message', 'modelId', 'deploymentId', 'details', 'group']);
+    const inputs = taskInputs(RaiseAlertInputs, task);
     const { alert, recipients } = await alerts.raise({
       ...inputs,
       processInstanceId: task.instanceId,

@@ -22,7 +22,7 @@ import type { TestJobResult } from '../ml-tasks/test-job';
 import { ThresholdSchema } from '../models/model-metadata';
 import type { ModelService } from '../models/model-service';
 import type { DeploymentDirectory } from '../lifecycle/deployment-directory';
-import { jsonText, taskInputs, TimePoint } from '../lifecycle/task-inputs';
+import { jsonText, taskInputs, TimePoint } from '../engine/service-tasks/task-inputs';
 import { versionRef } from '../lifecycle/version-ref';
 import { insertBacktest, type Backtest } from './backtest-store';
 

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { ServiceTaskHandler } from '../engine/service-tasks/handler-registry';
 import { SYSTEM } from '../identity/actor';
 import type { JobRunner } from '../jobs/job-runner';
-import { jsonText, taskInputs, Text, TimePoint } from '../lifecycle/task-inputs';
+import { jsonText, taskInputs, Text, TimePoint } from '../engine/service-tasks/task-inputs';
 import { awaitJob } from '../ml-tasks/ml-topics';
 import type { BatchPredictJobResult } from './batch-predict-job';
 import type { BatchPredictionService } from './batch-prediction-service';

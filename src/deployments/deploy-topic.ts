@@ -16,7 +16,8 @@
  */
 import { z } from 'zod';
 import type { Database } from '../db/connect';
-import { BpmnError, type ServiceTaskContext, type ServiceTaskHandler } from '../engine/service-tasks/handler-registry';
+import { BpmnError, type ServiceTaskHandler } from '../engine/service-tasks/handler-registry';
+import { taskInputs } from '../engine/service-tasks/task-inputs';
 import { AppError, ConflictError, NotFoundError, UpstreamError, ValidationError } from '../errors';
 import { SYSTEM } from '../identity/actor';
 import { findModel, findModelByName, findVersion } from '../models/model-store';
@@ -43,17 +44,6 @@ const Inputs = z.object({
   activate: z.preprocess((v) => (v === 'false' ? false : v === 'true' ? true : v), z.boolean()).default(true),
 });
 
-function inputsOf(task: ServiceTaskContext): z.infer<typeof Inputs> {
-  const merged: Record<string, unknown> = {};
-  for (const source of [task.variables, task.input]) {
-    for (const [key, value] of Object.entries(source)) if (key in Inputs.shape && value !== null && value !== undefined && value !== '') merged[key] = value;
-  }
-  const parsed = Inputs.safeParse(merged);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
-  throw new ValidationError(`deploy task ${task.elementId} has bad inputs: ${problems}`, { issues: parsed.error.issues });
-}
-
 async function versionOf(db: Database, inputs: z.infer<typeof Inputs>, elementId: string) {
   const id = inputs.versionId ?? inputs.modelVersionId;
   if (id) {
@@ -77,7 +67,7 @@ function deployFailed(err: unknown): never {
 
 export function deployTopic(deps: { db: Database; deployments: DeploymentService; activation: DeploymentActivation }): ServiceTaskHandler {
   return async (task) => {
-    const inputs = inputsOf(task);
+    const inputs = taskInputs(Inputs, task);
     const version = await versionOf(deps.db, inputs, task.elementId);
     const model = (await findModel(deps.db, version.modelId))!;
     const existing = inputs.deploymentId

@@ -13,7 +13,7 @@ import type { MlJobService } from '../ml-tasks/ml-job-service';
 import { awaitJob } from '../ml-tasks/ml-topics';
 import type { TestJobResult } from '../ml-tasks/test-job';
 import type { ModelService } from '../models/model-service';
-import { Integer, taskInputs, Text, TimePoint } from './task-inputs';
+import { Integer, taskInputs, Text, TimePoint } from '../engine/service-tasks/task-inputs';
 
 export interface CompareModelsDeps {
   models: ModelService;

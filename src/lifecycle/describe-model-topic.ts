@@ -10,7 +10,7 @@ import type { ServiceTaskHandler } from '../engine/service-tasks/handler-registr
 import type { ModelService } from '../models/model-service';
 import { ValidationError } from '../errors';
 import { holdoutStart } from './holdout';
-import { Integer, taskInputs, Text } from './task-inputs';
+import { Integer, taskInputs, Text } from '../engine/service-tasks/task-inputs';
 import { versionRef } from './version-ref';
 
 export interface DescribeModelDeps {

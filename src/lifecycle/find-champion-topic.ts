@@ -10,7 +10,7 @@ import { ValidationError } from '../errors';
 import type { ModelService } from '../models/model-service';
 import type { DeployedChampion, DeploymentDirectory } from './deployment-directory';
 import { holdoutStart } from './holdout';
-import { taskInputs } from './task-inputs';
+import { taskInputs } from '../engine/service-tasks/task-inputs';
 import { versionRef } from './version-ref';
 
 export interface FindChampionDeps {

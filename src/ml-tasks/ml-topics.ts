@@ -15,6 +15,7 @@ import { SYSTEM } from '../identity/actor';
 import type { JobRunner } from '../jobs/job-runner';
 import type { Job } from '../jobs/job-store';
 import { checkThresholds, type TestResult, type Threshold } from '../ml';
+import { Integer, jsonText, taskInputs, Text, TimePoint } from '../engine/service-tasks/task-inputs';
 import type { MlJobService } from './ml-job-service';
 import type { TrainJobResult } from './train-job';
 import type { TestJobResult } from './test-job';
@@ -24,21 +25,6 @@ export interface MlTopicDeps {
   mlJobs: MlJobService;
   jobs: JobRunner;
 }
-
-/** JSON given as text (an input parameter is a string unless it is an expression). */
-const jsonText = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => {
-    if (typeof value !== 'string') return value;
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }, schema);
-
-const Text = z.string().trim().min(1).max(200);
-const TimePoint = z.union([z.string().max(64), z.date().transform((d) => d.toISOString())]).optional();
-const Integer = z.coerce.number().int();
 
 const TrainInputs = z.object({
   modelId: Text,
@@ -57,18 +43,6 @@ const CheckInputs = z.object({
   testResult: jsonText(z.object({ schema: z.string(), type: z.string(), rows: z.number(), metrics: z.record(z.string(), z.unknown()) }).passthrough()).optional(),
 });
 
-/** The task's inputs: input parameters over process variables; empty values count as absent. */
-function inputsOf<T>(schema: z.ZodType<T>, task: ServiceTaskContext): T {
-  const merged: Record<string, unknown> = {};
-  for (const source of [task.variables, task.input]) {
-    for (const [key, value] of Object.entries(source)) if (value !== null && value !== undefined && value !== '') merged[key] = value;
-  }
-  const parsed = schema.safeParse(merged);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
-  throw new ValidationError(`${task.topic} task ${task.elementId} has bad inputs: ${problems}`, { issues: parsed.error.issues });
-}
-
 /** Waits for the job; a failed or cancelled one is a BPMN error the process can catch. */
 export async function awaitJob(jobs: JobRunner, job: Job): Promise<Job> {
   const final = await jobs.waitFor(job.id);
@@ -82,7 +56,7 @@ const origin = (task: ServiceTaskContext) => ({ idempotencyKey: task.idempotency
 /** `train`: trains the model on a dataset → versionNumber, trainJobId, trainingMetrics. */
 export function trainTopic(deps: MlTopicDeps): ServiceTaskHandler {
   return async (task) => {
-    const inputs = inputsOf(TrainInputs, task);
+    const inputs = taskInputs(TrainInputs, task);
     const job = await deps.mlJobs.startTraining(SYSTEM, inputs.modelId, { ...inputs, createVersion: true }, origin(task));
     const result = (await awaitJob(deps.jobs, job)).result as TrainJobResult;
     return { versionNumber: result.versionNumber, trainJobId: job.id, trainingMetrics: result.metrics };
@@ -92,7 +66,7 @@ export function trainTopic(deps: MlTopicDeps): ServiceTaskHandler {
 /** `test`: tests a version on a dataset window → testResult, testJobId. */
 export function testTopic(deps: MlTopicDeps): ServiceTaskHandler {
   return async (task) => {
-    const inputs = inputsOf(TestInputs, task);
+    const inputs = taskInputs(TestInputs, task);
     const job = await deps.mlJobs.startTest(SYSTEM, inputs.modelId, inputs.versionNumber, inputs, origin(task));
     const result = (await awaitJob(deps.jobs, job)).result as TestJobResult;
     return { testResult: result.testResult, testJobId: job.id };
@@ -106,7 +80,7 @@ export function testTopic(deps: MlTopicDeps): ServiceTaskHandler {
  */
 export function checkThresholdsTopic(deps: MlTopicDeps): ServiceTaskHandler {
   return async (task) => {
-    const inputs = inputsOf(CheckInputs, task);
+    const inputs = taskInputs(CheckInputs, task);
     const needModel = !inputs.thresholds || !inputs.testResult;
     if (needModel && !inputs.modelId) throw new ValidationError(`check-thresholds task ${task.elementId} needs modelId unless thresholds and testResult are both given`);
     const model = needModel ? await deps.models.get(null, inputs.modelId!) : null;

@@ -1,7 +1,7 @@
-/** Reading a service task's inputs: input parameters over process variables (as the ML topics do). */
+/** Reading a service task's inputs: input parameters over process variables of the same name. */
 import { z } from 'zod';
-import type { ServiceTaskContext } from '../engine/service-tasks/handler-registry';
-import { ValidationError } from '../errors';
+import { ValidationError } from '../../errors';
+import type { ServiceTaskContext } from './handler-registry';
 
 /** JSON given as text (an input parameter is a string unless it is an expression). */
 export const jsonText = <T extends z.ZodType>(schema: T) =>
