@@ -15,7 +15,12 @@ export interface AuditEntry {
 
 /** Records one state change; call it inside the transaction that makes the change. */
 export async function recordAudit(trx: Knex.Transaction, context: ActionContext, entry: AuditEntry): Promise<void> {
-  await trx('audit_events').insert({
+  await trx('audit_events').insert(auditRow(context, entry));
+}
+
+/** The `audit_events` row of one state change (for statements that insert it themselves). */
+export function auditRow(context: ActionContext, entry: AuditEntry): Record<string, Knex.Value> {
+  return {
     actor_id: context.actor?.id ?? null,
     actor_name: context.actor?.name ?? 'system',
     action: entry.action,
@@ -25,7 +30,7 @@ export async function recordAudit(trx: Knex.Transaction, context: ActionContext,
     after: entry.after === undefined ? null : JSON.stringify(entry.after),
     comment: entry.comment ?? null,
     request_id: context.requestId,
-  });
+  };
 }
 
 export interface AuditFilter {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { recordAudit } from '../../audit/audit-store';
+import { auditRow, recordAudit, type AuditEntry } from '../../audit/audit-store';
 import type { Database } from '../../db/connect';
 import type { ActionContext } from '../../identity/actor';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
@@ -8,7 +8,7 @@ import { chooseStartEvents, startEventsOf, type StartTrigger } from '../definiti
 import type { InstanceRunner } from '../runtime/instance-runner';
 import { queueCommand } from '../runtime/run-store';
 import { insertCommand } from '../runtime/run-store-commands';
-import type { CommandInput, Variables } from '../runtime/types';
+import type { Command, CommandInput, Variables } from '../runtime/types';
 
 export interface StartRequest {
   key: string;
@@ -20,6 +20,12 @@ export interface StartRequest {
 }
 
 const TERMINAL = ['completed', 'cancelled', 'failed'];
+
+/** A new instance's row and start command, before anything is stored. */
+interface PreparedStart {
+  row: { id: string; definition_id: string; process_key: string; definition_version: number; business_key: string | null; variables: string; started_by: string | null };
+  command: { type: 'start'; payload: Extract<Command, { type: 'start' }>['payload'] };
+}
 
 /** How long a request waits for the instance's first run before answering anyway. */
 const ANSWER_WAIT_MS = 2000;
@@ -34,17 +40,30 @@ export class InstanceService {
     private readonly runner: InstanceRunner,
   ) {}
 
-  /** Creates an instance of the latest (or a given) version and waits briefly for its first run. */
+  /**
+   * Creates an instance of the latest (or a given) version and waits briefly for its first run.
+   * With a free runner slot the first run happens here and its first store inserts the row,
+   * audit included; otherwise the row and its start command are stored for the runner.
+   */
   async start(context: ActionContext, request: StartRequest): Promise<string> {
-    const id = await this.db.transaction(async (trx) => {
-      const created = await this.insert(trx, request, context);
-      await recordAudit(trx, context, {
-        action: 'instance.start',
-        entityType: 'process_instance',
-        entityId: created,
-        after: { processKey: request.key, version: request.version ?? 'latest', businessKey: request.businessKey ?? null, variables: request.variables ?? {} },
-      });
-      return created;
+    const start = await this.prepare(this.db, request, context);
+    const audit: AuditEntry = {
+      action: 'instance.start',
+      entityType: 'process_instance',
+      entityId: start.row.id,
+      after: { processKey: request.key, version: request.version ?? 'latest', businessKey: request.businessKey ?? null, variables: request.variables ?? {} },
+    };
+    const { id, process_key: processKey, business_key: businessKey, definition_id: definitionId } = start.row;
+    const input = {
+      instance: { id, processKey, businessKey, definitionId, engineState: null, status: 'running' as const },
+      commands: [{ id: '', ...start.command }],
+      serviceTasks: [],
+    };
+    const create = { instance: start.row, rows: [{ table: 'audit_events', values: auditRow(context, audit) }] };
+    if (await this.runner.startNew({ input, create }, ANSWER_WAIT_MS)) return id;
+    await this.db.transaction(async (trx) => {
+      await this.store(trx, start);
+      await recordAudit(trx, context, audit);
     });
     await this.runNow(id);
     return id;
@@ -52,38 +71,40 @@ export class InstanceService {
 
   /** Creates the instance row and its start command inside the caller's transaction (the caller audits). */
   async create(trx: Knex.Transaction, context: ActionContext, request: StartRequest, extraCommand?: CommandInput): Promise<string> {
-    const id = await this.insert(trx, request, context, extraCommand);
+    const start = await this.prepare(trx, request, context);
+    await this.store(trx, start, extraCommand);
     this.runner.poke();
-    return id;
+    return start.row.id;
   }
 
-  /** The rows of a new instance, due at once (start() runs it itself, so no poke). */
-  private async insert(trx: Knex.Transaction, request: StartRequest, context: ActionContext, extraCommand?: CommandInput): Promise<string> {
-    const definition = await findDefinition(trx, request.key, request.version);
+  /** The row of a new instance, due at once, and its start command. */
+  private async prepare(db: Database | Knex.Transaction, request: StartRequest, context?: ActionContext): Promise<PreparedStart> {
+    const definition = await findDefinition(db, request.key, request.version);
     if (!definition) {
       throw new NotFoundError('process definition', request.version ? `${request.key} v${request.version}` : request.key);
     }
-    const startEventIds = await this.startEventIds(trx, definition.id, definition.key, request.trigger ?? { kind: 'manual' });
-    const id = crypto.randomUUID();
-    await trx('process_instances').insert({
-      id,
+    const startEventIds = await this.startEventIds(db, definition.id, definition.key, request.trigger ?? { kind: 'manual' });
+    const row = {
+      id: crypto.randomUUID(),
       definition_id: definition.id,
       process_key: definition.key,
       definition_version: definition.version,
       business_key: request.businessKey ?? null,
-      status: 'running',
       variables: JSON.stringify(request.variables ?? {}),
-      started_by: context.actor?.id ?? null,
-      wake_at: trx.fn.now(),
-    });
-    await insertCommand(trx, id, { type: 'start', payload: { variables: request.variables ?? {}, ...(startEventIds && { startEventIds }) } });
-    if (extraCommand) await insertCommand(trx, id, extraCommand);
-    return id;
+      started_by: context?.actor?.id ?? null,
+    };
+    return { row, command: { type: 'start', payload: { variables: request.variables ?? {}, ...(startEventIds && { startEventIds }) } } };
+  }
+
+  private async store(trx: Knex.Transaction, start: PreparedStart, extraCommand?: CommandInput): Promise<void> {
+    await trx('process_instances').insert({ ...start.row, status: 'running', wake_at: trx.fn.now() });
+    await insertCommand(trx, start.row.id, start.command);
+    if (extraCommand) await insertCommand(trx, start.row.id, extraCommand);
   }
 
   /** The start events the trigger starts at (null: all of them, the engine's default). */
-  private async startEventIds(trx: Knex.Transaction, definitionId: string, key: string, trigger: StartTrigger): Promise<string[] | null> {
-    const events = await startEventsOf(definitionId, async () => (await trx('process_definitions').where({ id: definitionId }).first('xml')).xml);
+  private async startEventIds(db: Database | Knex.Transaction, definitionId: string, key: string, trigger: StartTrigger): Promise<string[] | null> {
+    const events = await startEventsOf(definitionId, async () => (await db('process_definitions').where({ id: definitionId }).first('xml')).xml);
     const chosen = chooseStartEvents(events, trigger);
     if (trigger.kind === 'start-event' && !chosen) throw new ValidationError(`process ${key} has no start event ${trigger.id}`);
     return chosen;

@@ -129,7 +129,7 @@ export class InstanceRun implements ServiceRunHooks {
   // --- commands --------------------------------------------------------------
 
   private apply(command: Command): void {
-    this.applied.push(command.id);
+    if (command.id) this.applied.push(command.id); // '' was never stored (a new instance's start)
     switch (command.type) {
       case 'complete-user-task': {
         const { elementId, executionId, variables, actor } = command.payload;

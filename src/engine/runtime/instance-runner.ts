@@ -4,10 +4,12 @@ import type { Logger } from '../../logger';
 import type { ServiceTaskRegistry } from '../service-tasks/handler-registry';
 import { sourceContextOf } from './engine-factory';
 import { InstanceRun } from './instance-run';
-import type { InstanceStatus } from './types';
+import { StoredRows } from './stored-rows';
+import type { InstanceStatus, RunSnapshot } from './types';
 import {
   claimDueInstances,
   claimInstance,
+  Creation,
   LeaseLostError,
   loadRunInput,
   releaseInstance,
@@ -37,6 +39,18 @@ export interface RunReport {
   after: InstanceStatus;
   /** Whether this run applied the instance's start command (its first run). */
   started: boolean;
+}
+
+/**
+ * An instance whose row does not exist yet: its first run happens in the
+ * request that starts it, and its first store inserts the row (Camunda's
+ * start, which runs to the first wait state before the caller's commit).
+ */
+export interface NewInstance {
+  /** The run input: the instance with no engine state and its start command (id ''). */
+  input: RunInput;
+  /** The row (and what goes with it, such as the audit event) the first store inserts. */
+  create: Omit<Creation, 'leaseMs'>;
 }
 
 /** After an unexpected failure an instance is retried this much later. */
@@ -117,6 +131,22 @@ export class InstanceRunner {
     await this.awaitRun(instanceId, timeoutMs);
   }
 
+  /**
+   * Runs a new instance here, inserting its row with the run's first store.
+   * Resolves once that store committed (the instance exists) and the run has
+   * ended or `timeoutMs` passed; false when no slot was free or the run failed
+   * before its first store (nothing was stored: the caller creates the row itself).
+   */
+  async startNew(instance: NewInstance, timeoutMs: number): Promise<boolean> {
+    if (!this.running || this.active.size + this.reserved >= this.options.concurrency) return false;
+    let created!: (value: boolean) => void;
+    const inserted = new Promise<boolean>((resolve) => (created = resolve));
+    const run = this.advance(instance.input.instance.id, instance.input, { ...instance, created }).finally(() => created(false));
+    if (!(await inserted)) return false;
+    await Promise.race([run, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    return true;
+  }
+
   /** Resolves when a run of the instance has been stored, or after `timeoutMs`. */
   awaitRun(instanceId: string, timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
@@ -159,10 +189,22 @@ export class InstanceRunner {
     });
   }
 
-  /** Runs a claimed instance; `claimed` is its run input when the claim loaded it. */
-  private async advance(id: string, claimed?: RunInput): Promise<void> {
+  /**
+   * Runs a claimed instance; `claimed` is its run input when the claim loaded it.
+   * With `creation`, the instance is new and its first store inserts the row.
+   */
+  private async advance(id: string, claimed?: RunInput, creation?: NewInstance & { created(value: boolean): void }): Promise<void> {
     this.active.add(id);
-    const { owner } = this.options;
+    const { owner, leaseMs, hooks } = this.options;
+    const known = creation ? new StoredRows() : undefined;
+    let create: Creation | undefined = creation && { ...creation.create, leaseMs };
+    const store = async (snapshot: RunSnapshot, release: boolean) => {
+      const due = await storeSnapshot(this.db, id, owner, snapshot, { release, hooks, known, create });
+      known?.stored(snapshot);
+      if (create) creation?.created(true);
+      create = undefined;
+      return due;
+    };
     try {
       const input = claimed ?? (await loadRunInput(this.db, id));
       if (!input) return;
@@ -170,10 +212,10 @@ export class InstanceRunner {
       const run = new InstanceRun(input.instance, source, input.serviceTasks, {
         registry: this.registry,
         retryBackoffMs: this.options.retryBackoffMs,
-        checkpoint: async (snapshot) => void (await storeSnapshot(this.db, id, owner, snapshot, false, this.options.hooks)),
+        checkpoint: async (snapshot) => void (await store(snapshot, false)),
       });
       const snapshot = await run.advance(input.commands);
-      const due = await storeSnapshot(this.db, id, owner, snapshot, true, this.options.hooks);
+      const due = await store(snapshot, true);
       if (due) this.poke(); // a command arrived while it ran
       this.events.emit('stored', id, snapshot.status);
       const report: RunReport = {
@@ -189,6 +231,7 @@ export class InstanceRunner {
         this.logger.warn({ instanceId: id }, 'lease lost; another server advances the instance');
       } else {
         this.logger.error({ err, instanceId: id }, 'advancing instance failed');
+        if (create) return; // never stored: the starter creates it the ordinary way
         await releaseInstance(this.db, id, owner, FAILED_RUN_DELAY_MS).catch(() => undefined);
       }
     } finally {

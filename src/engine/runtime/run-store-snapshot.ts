@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import type { Database } from '../../db/connect';
 import { settleRelatives, startCalledInstances } from './call-store';
+import type { StoredRows } from './stored-rows';
 import type { RunSnapshot, ServiceTaskRecord, Variables, WaitingUserTask } from './types';
 
 /* Rows handed to the hooks are untyped table rows. */
@@ -43,21 +44,42 @@ export interface StoredInstance {
 }
 
 /**
- * Stores a run's snapshot in one transaction, only while `owner` still holds
- * the lease; `release` ends the lease. Resolves whether the instance is due
- * again at once. The instance row, applied commands,
- * timers, subscriptions, left user tasks and history go in one statement.
+ * A new instance's first store: the store's statement inserts its row (and
+ * the rows that go with it, such as the audit event) instead of updating it.
  */
-export async function storeSnapshot(
-  db: Database,
-  instanceId: string,
-  owner: string,
-  snapshot: RunSnapshot,
-  release: boolean,
-  hooks: StoreHooks = {},
-): Promise<boolean> {
+export interface Creation {
+  /** The row's columns besides those the snapshot sets (id, definition, business key, starter, variables). */
+  instance: Record<string, Knex.Value>;
+  /** Rows of other tables inserted in the same statement. */
+  rows: { table: string; values: Record<string, Knex.Value> }[];
+  /** The lease the row is inserted with when the store keeps it (a checkpoint). */
+  leaseMs: number;
+}
+
+export interface StoreOptions {
+  /** End the lease (a run's final store) rather than keep it (a checkpoint). */
+  release: boolean;
+  hooks?: StoreHooks;
+  /** What is known to be stored for the instance (absent: unknown, every statement runs). */
+  known?: StoredRows;
+  /** Insert the instance row: the first store of an instance its run created. */
+  create?: Creation;
+}
+
+/**
+ * Stores a run's snapshot in one transaction, only while `owner` still holds
+ * the lease. Resolves whether the instance is due again at once. The instance
+ * row, applied commands, timers, subscriptions, left user tasks and history
+ * go in one statement.
+ */
+export async function storeSnapshot(db: Database, instanceId: string, owner: string, snapshot: RunSnapshot, options: StoreOptions): Promise<boolean> {
+  // Inserting the row cannot lose a lease: when the statement is all there is, it is its own transaction.
+  if (options.create && !snapshot.userTasks.length && !snapshot.calls.length && !snapshot.incidents.length) {
+    return (await storeInstance(db, instanceId, owner, snapshot, options)).due;
+  }
+  const hooks = options.hooks ?? {};
   return db.transaction(async (trx) => {
-    const stored = await storeInstance(trx, instanceId, owner, snapshot, release);
+    const stored = await storeInstance(trx, instanceId, owner, snapshot, options);
     await storeUserTasks(trx, instanceId, snapshot, hooks);
     await startCalledInstances(trx, instanceId, snapshot);
     if (TERMINAL.includes(snapshot.status)) await settleRelatives(trx, instanceId, snapshot, stored);
@@ -91,29 +113,73 @@ class Statement {
   }
 }
 
+/** The instance row's columns a store sets: column, SQL expression, its bindings. */
+type Field = [column: string, sql: string, bindings: Knex.Value[]];
+
 /**
  * One statement: data-modifying CTEs (all on the statement's snapshot, each on
- * its own table) and the instance update, which checks the lease. A lost lease
- * throws, so the transaction rolls the CTEs back. Only the user tasks' work
- * items, called instances and incidents take statements of their own.
+ * its own table) and the instance update, which checks the lease, or for a new
+ * instance its insert. A lost lease throws, so the transaction rolls the CTEs
+ * back. Only the user tasks' work items, called instances and incidents take
+ * statements of their own.
  */
 async function storeInstance(
-  trx: Knex.Transaction,
+  db: Database | Knex.Transaction,
   instanceId: string,
   owner: string,
   snapshot: RunSnapshot,
-  release: boolean,
+  { release, known, create }: StoreOptions,
 ): Promise<StoredInstance> {
-  const terminal = TERMINAL.includes(snapshot.status);
-  const applied = json(snapshot.appliedCommandIds);
   const ctes = new Statement();
   const cte = (sql: string, ...bindings: Knex.Value[]) => ctes.add(`c${ctes.parts.length} AS (${sql})`, ...bindings);
+  for (const row of create?.rows ?? []) cte(...insertValues(row.table, row.values));
+  dependentCtes(cte, instanceId, snapshot, known);
+  const fields = instanceFields(instanceId, snapshot, release);
+  if (create && !release) fields.push(['locked_by', '?', [owner]], ['locked_until', `now() + (? * interval '1 millisecond')`, [create.leaseMs]]);
+  const main = create ? insertInstance(create, fields) : updateInstance(fields, instanceId, owner);
+  const result = await db.raw(
+    `${ctes.parts.length ? `WITH ${ctes.parts.join(', ')} ` : ''}${main.sql}
+     RETURNING parent_instance_id, parent_element_id, parent_execution_id, variables, wake_at <= now() AS due`,
+    [...ctes.bindings, ...main.bindings],
+  );
+  if (result.rows.length !== 1) throw new LeaseLostError(instanceId);
+  return result.rows[0];
+}
+
+function updateInstance(fields: Field[], instanceId: string, owner: string): { sql: string; bindings: Knex.Value[] } {
+  return {
+    sql: `UPDATE process_instances SET ${fields.map(([column, sql]) => `${column} = ${sql}`).join(', ')} WHERE id = ? AND locked_by = ?`,
+    bindings: [...fields.flatMap(([, , bindings]) => bindings), instanceId, owner],
+  };
+}
+
+function insertInstance(create: Creation, fields: Field[]): { sql: string; bindings: Knex.Value[] } {
+  const set = new Set(fields.map(([column]) => column));
+  const given: Field[] = Object.entries(create.instance)
+    .filter(([column]) => !set.has(column))
+    .map(([column, value]) => [column, '?', [value]]);
+  const all = [...given, ...fields];
+  return {
+    sql: `INSERT INTO process_instances (${all.map(([column]) => column).join(', ')}) VALUES (${all.map(([, sql]) => sql).join(', ')})`,
+    bindings: all.flatMap(([, , bindings]) => bindings),
+  };
+}
+
+/** `INSERT INTO table (columns) VALUES (?, ...)` for one row. */
+function insertValues(table: string, values: Record<string, Knex.Value>): [string, ...Knex.Value[]] {
+  const columns = Object.keys(values);
+  return [`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, ...Object.values(values)];
+}
+
+/** Applied commands, waits, service tasks, incidents and history: the rows that hang off the instance. */
+function dependentCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot, known?: StoredRows): void {
+  const terminal = TERMINAL.includes(snapshot.status);
   if (snapshot.appliedCommandIds.length) {
-    cte(`UPDATE instance_commands SET processed_at = now() WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)`, applied);
+    cte(`UPDATE instance_commands SET processed_at = now() WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)`, json(snapshot.appliedCommandIds));
   }
-  waitCtes(cte, instanceId, snapshot);
-  if (terminal) cte(`UPDATE incidents SET status = 'resolved', resolved_at = now() WHERE instance_id = ? AND status = 'open'`, instanceId);
-  serviceTaskCtes(cte, instanceId, snapshot.serviceTasks, terminal);
+  waitCtes(cte, instanceId, snapshot, known);
+  if (terminal && (!known || known.hasIncidents())) cte(`UPDATE incidents SET status = 'resolved', resolved_at = now() WHERE instance_id = ? AND status = 'open'`, instanceId);
+  serviceTaskCtes(cte, instanceId, snapshot.serviceTasks, terminal, known);
   if (snapshot.history.length) {
     cte(
       `INSERT INTO instance_history (instance_id, element_id, element_type, element_name, execution_id, event, actor, at)
@@ -125,36 +191,35 @@ async function storeInstance(
       json(snapshot.history),
     );
   }
-  const set = new Statement()
-    .add('status = ?', snapshot.status)
-    .add('engine_state = ?::jsonb', snapshot.engineState === null ? null : json(snapshot.engineState))
-    .add('current_activities = ?::jsonb', json(snapshot.currentActivities))
-    .add('error = ?', snapshot.error)
-    .add('updated_at = now()')
-    .add(`ended_at = ${terminal ? 'now()' : 'NULL'}`);
+}
+
+/** The instance columns a store sets. */
+function instanceFields(instanceId: string, snapshot: RunSnapshot, release: boolean): Field[] {
+  const terminal = TERMINAL.includes(snapshot.status);
+  const fields: Field[] = [
+    ['status', '?', [snapshot.status]],
+    ['engine_state', '?::jsonb', [snapshot.engineState === null ? null : json(snapshot.engineState)]],
+    ['current_activities', '?::jsonb', [json(snapshot.currentActivities)]],
+    ['error', '?', [snapshot.error]],
+    ['updated_at', 'now()', []],
+    ['ended_at', terminal ? 'now()' : 'NULL', []],
+  ];
   // A checkpoint (mid-run, lease kept) leaves the instance due, so that if this server dies
   // another takes it as soon as the lease expires. A final store must not sleep through a
   // command queued while this run worked (one this statement marks processed does not count).
-  if (terminal) set.add('wake_at = NULL');
-  else if (!release) set.add('wake_at = now()');
+  if (terminal) fields.push(['wake_at', 'NULL', []]);
+  else if (!release) fields.push(['wake_at', 'now()', []]);
   else {
-    set.add(
-      `wake_at = CASE WHEN EXISTS (SELECT 1 FROM instance_commands WHERE instance_id = ? AND processed_at IS NULL
+    fields.push([
+      'wake_at',
+      `CASE WHEN EXISTS (SELECT 1 FROM instance_commands WHERE instance_id = ? AND processed_at IS NULL
          AND id NOT IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)) THEN now() ELSE ?::timestamptz END`,
-      instanceId,
-      applied,
-      snapshot.nextWakeAt,
-    );
+      [instanceId, json(snapshot.appliedCommandIds), snapshot.nextWakeAt],
+    ]);
   }
-  if (snapshot.variables) set.add('variables = ?::jsonb', json(snapshot.variables));
-  if (release) set.add('locked_by = NULL').add('locked_until = NULL');
-  const result = await trx.raw(
-    `${ctes.parts.length ? `WITH ${ctes.parts.join(', ')} ` : ''}UPDATE process_instances SET ${set.parts.join(', ')}
-     WHERE id = ? AND locked_by = ? RETURNING parent_instance_id, parent_element_id, parent_execution_id, variables, wake_at <= now() AS due`,
-    [...ctes.bindings, ...set.bindings, instanceId, owner],
-  );
-  if (result.rows.length !== 1) throw new LeaseLostError(instanceId);
-  return result.rows[0];
+  if (snapshot.variables) fields.push(['variables', '?::jsonb', [json(snapshot.variables)]]);
+  if (release) fields.push(['locked_by', 'NULL', []], ['locked_until', 'NULL', []]);
+  return fields;
 }
 
 type AddCte = (sql: string, ...bindings: Knex.Value[]) => unknown;
@@ -164,18 +229,19 @@ type AddCte = (sql: string, ...bindings: Knex.Value[]) => unknown;
  * those still open. No row may be changed by two CTEs: the rows written here
  * are left out of the cancellation.
  */
-function serviceTaskCtes(cte: AddCte, instanceId: string, records: ServiceTaskRecord[], terminal: boolean): void {
+function serviceTaskCtes(cte: AddCte, instanceId: string, records: ServiceTaskRecord[], terminal: boolean, known?: StoredRows): void {
   const written = records.filter((record) => record.status !== 'cancelled');
+  const writtenIds = written.map((record) => record.executionId);
   const cancelled = records.filter((record) => record.status === 'cancelled').map((record) => record.executionId);
-  if (terminal) {
+  if (terminal && (!known || known.hasOpenServiceTasksBesides(writtenIds))) {
     cte(
       `UPDATE service_tasks SET status = 'cancelled', updated_at = now()
        WHERE instance_id = ? AND status IN ('pending', 'retry_wait', 'incident', 'running')
          AND execution_id NOT IN (SELECT jsonb_array_elements_text(?::jsonb))`,
       instanceId,
-      json(written.map((record) => record.executionId)),
+      json(writtenIds),
     );
-  } else if (cancelled.length) {
+  } else if (!terminal && cancelled.length) {
     cte(
       `UPDATE service_tasks SET status = 'cancelled', updated_at = now()
        WHERE instance_id = ? AND status IN ('pending', 'retry_wait', 'incident')
@@ -202,8 +268,8 @@ function serviceTaskCtes(cte: AddCte, instanceId: string, records: ServiceTaskRe
 }
 
 /** Replaces the stored timers and subscriptions; cancels the work items of user tasks that were left. */
-function waitCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot): void {
-  cte(`DELETE FROM timers WHERE instance_id = ?`, instanceId);
+function waitCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot, known?: StoredRows): void {
+  if (!known || known.hasTimers()) cte(`DELETE FROM timers WHERE instance_id = ?`, instanceId);
   if (snapshot.timers.length) {
     cte(
       `INSERT INTO timers (instance_id, element_id, execution_id, due_at)
@@ -212,7 +278,7 @@ function waitCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot): void 
       json(snapshot.timers),
     );
   }
-  cte(`DELETE FROM event_subscriptions WHERE instance_id = ?`, instanceId);
+  if (!known || known.hasSubscriptions()) cte(`DELETE FROM event_subscriptions WHERE instance_id = ?`, instanceId);
   if (snapshot.subscriptions.length) {
     cte(
       `INSERT INTO event_subscriptions (instance_id, kind, name, ref_id, element_id, execution_id)
@@ -222,6 +288,7 @@ function waitCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot): void 
       json(snapshot.subscriptions),
     );
   }
+  if (known && !known.hasUserTasks()) return;
   cte(
     `UPDATE user_tasks SET status = 'cancelled', completed_at = now()
      WHERE instance_id = ? AND status = 'open' AND execution_id IS NOT NULL

@@ -6,7 +6,7 @@ import type { Database } from '../../db/connect';
 import type { Command, InstanceForRun, ServiceTaskRecord } from './types';
 
 export { queueCommand } from './run-store-commands';
-export { LeaseLostError, storeSnapshot, type StoreHooks } from './run-store-snapshot';
+export { LeaseLostError, storeSnapshot, type Creation, type StoreHooks } from './run-store-snapshot';
 
 /** Claims up to `limit` instances that need advancing and are not leased. */
 export async function claimDueInstances(db: Database, owner: string, leaseMs: number, limit: number): Promise<string[]> {

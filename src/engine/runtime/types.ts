@@ -18,6 +18,7 @@ export type InstanceStatus = 'running' | 'waiting' | 'completed' | 'cancelled' |
 
 export type Variables = Record<string, unknown>;
 
+/** A command's id is its `instance_commands` row; '' for a start that was never stored (InstanceRunner.startNew). */
 export type Command =
   /** startEventIds: the start events to start at (absent: every start event, the engine's default). */
   | { id: string; type: 'start'; payload: { variables: Variables; startEventIds?: string[] } }
