@@ -11,8 +11,9 @@
  *
  * Each in-process measurement runs in its own Node process (section.ts).
  * Options: --quick (small sizes, a smoke run), --only=a,b,c (d comes with c),
- * --json=FILE (also write the raw results). Environment: BENCH_CLIENTS and the
- * sizes BENCH_BASELINE, BENCH_EMBEDDED, BENCH_POSTGRES, BENCH_WAITING, BENCH_RESUME;
+ * --json=FILE (also write the raw results). Environment: BENCH_CLIENTS, BENCH_ROUNDS
+ * (rounds of (a)) and the sizes BENCH_BASELINE, BENCH_EMBEDDED, BENCH_POSTGRES,
+ * BENCH_WAITING, BENCH_RESUME;
  * BENCH_ADMIN_URL (PostgreSQL admin URL, default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import fs from 'node:fs';
@@ -21,6 +22,7 @@ import type { ThroughputResult } from './baseline-bpmn-engine';
 import { createFreshDatabase, serverVersion, storageStats } from './postgres';
 import { mb, perSecond, ratio, seconds, table, verdict } from './report';
 import { measureResume, ResumeResult } from './resume';
+import { measureRounds, median, Round } from './throughput-rounds';
 import { benchEnv } from './stagegate';
 import { log, now, removeDir, runSection, tempDir } from './util';
 import { measureIdleRss, measureWaitingMemory, MemorySample, WaitingMemoryResult } from './waiting-memory';
@@ -42,6 +44,7 @@ const sizes = {
   baseline: size('BENCH_BASELINE', 1500, 500),
   embedded: size('BENCH_EMBEDDED', 600, 200),
   postgres: size('BENCH_POSTGRES', 600, 200),
+  rounds: size('BENCH_ROUNDS', 3, 1),
   commitSeconds: quick ? 2 : 5,
   waiting: size('BENCH_WAITING', 10000, 1000),
   resume: size('BENCH_RESUME', 1000, 200),
@@ -53,8 +56,8 @@ interface Results {
   sizes: typeof sizes;
   clients: number;
   baselineXml?: ThroughputResult;
-  baselineParsed?: ThroughputResult;
-  embedded?: ThroughputResult;
+  /** (a): bare bpmn-engine parsed once and Stagegate on PGlite, measured back to back. */
+  rounds?: Round[];
   embeddedIdle?: MemorySample & { startSeconds: number };
   commits?: ThroughputResult;
   postgres?: ThroughputResult;
@@ -98,18 +101,18 @@ async function main(): Promise<void> {
   if (loadBefore > 0.5) log(`warning: load average ${loadBefore.toFixed(2)}: other processes compete for the CPUs; numbers will be low and noisy`);
 
   if (only.has('a')) {
-    await attempt(results, 'baseline', async () => {
-      log(`baseline: bare bpmn-engine, ${sizes.baseline} instances, definition parsed once`);
-      results.baselineParsed = await runSection('baseline', { mode: 'parsed-once', count: sizes.baseline, clients: CLIENTS }, 2 * MINUTE);
-      log(`baseline: bare bpmn-engine, ${sizes.baseline} instances, XML parsed per instance`);
-      results.baselineXml = await runSection('baseline', { mode: 'xml-per-instance', count: sizes.baseline, clients: CLIENTS }, 2 * MINUTE);
-    });
     const dataDir = tempDir('embedded');
     try {
       await attempt(results, '(a) embedded PGlite', async () => {
-        const warmup = Math.ceil(sizes.embedded / 10);
-        log(`(a) Stagegate on embedded PGlite: ${sizes.embedded} instances (+${warmup} warm-up)`);
-        results.embedded = await runSection('durable', { dataDir, count: sizes.embedded, warmup, concurrency: CLIENTS }, 5 * MINUTE);
+        results.rounds = await measureRounds({
+          rounds: sizes.rounds,
+          baselineCount: sizes.baseline,
+          stagegateCount: sizes.embedded,
+          clients: CLIENTS,
+          dataDir,
+        });
+        log(`(a) baseline: bare bpmn-engine, ${sizes.baseline} instances, XML parsed per instance`);
+        results.baselineXml = await runSection('baseline', { mode: 'xml-per-instance', count: sizes.baseline, clients: CLIENTS }, 2 * MINUTE);
         log('(a) idle RSS of a server process on that embedded database');
         results.embeddedIdle = await measureIdleRss(benchEnv(dataDir));
       });
@@ -198,22 +201,18 @@ function render(r: Results): string {
   );
 
   const rows: string[][] = [];
-  if (r.baselineParsed) {
-    rows.push(['(a) baseline', 'bare bpmn-engine in memory, definition parsed once', `${r.baselineParsed.instances} in ${seconds(r.baselineParsed.seconds)}`, perSecond(r.baselineParsed.perSecond), '', '']);
+  for (const [i, round] of (r.rounds ?? []).entries()) {
+    const { baseline, stagegate } = round;
+    rows.push([`(a) round ${i + 1} baseline`, 'bare bpmn-engine in memory, definition parsed once', `${baseline.instances} in ${seconds(baseline.seconds)}`, perSecond(baseline.perSecond), '', '']);
+    rows.push([`(a) round ${i + 1} Stagegate`, 'durable, embedded PGlite, counted `completed` in the DB', `${stagegate.instances} in ${seconds(stagegate.seconds)}`, perSecond(stagegate.perSecond), ratio(round.ratio), '']);
+  }
+  if (r.rounds?.length) {
+    const strict = median(r.rounds.map((round) => round.ratio));
+    rows.push(['(a) Stagegate', `median of ${r.rounds.length} rounds`, '', '', ratio(strict), `≥ 0.5: ${verdict(strict >= 0.5)}`]);
   }
   if (r.baselineXml) {
-    rows.push(['(a) baseline', 'bare bpmn-engine in memory, XML parsed per instance', `${r.baselineXml.instances} in ${seconds(r.baselineXml.seconds)}`, perSecond(r.baselineXml.perSecond), '', '']);
-  }
-  if (r.embedded) {
-    const strict = r.baselineParsed ? r.embedded.perSecond / r.baselineParsed.perSecond : NaN;
-    rows.push([
-      '(a) Stagegate',
-      'durable, embedded PGlite, counted `completed` in the DB',
-      `${r.embedded.instances} in ${seconds(r.embedded.seconds)}`,
-      perSecond(r.embedded.perSecond),
-      r.baselineXml ? `${ratio(strict)} (vs XML per instance: ${ratio(r.embedded.perSecond / r.baselineXml.perSecond)})` : '',
-      `≥ 0.5: ${verdict(strict >= 0.5)}`,
-    ]);
+    const stagegate = median((r.rounds ?? []).map((round) => round.stagegate.perSecond));
+    rows.push(['(a) baseline', 'bare bpmn-engine in memory, XML parsed per instance', `${r.baselineXml.instances} in ${seconds(r.baselineXml.seconds)}`, perSecond(r.baselineXml.perSecond), r.rounds?.length ? `(median Stagegate ÷ this: ${ratio(stagegate / r.baselineXml.perSecond)})` : '', '']);
   }
   if (r.commits) {
     rows.push(['(b) baseline', 'PostgreSQL single-row jsonb insert+commit, 1 pg client', `${r.commits.instances} in ${seconds(r.commits.seconds)}`, perSecond(r.commits.perSecond), '', '']);
@@ -226,7 +225,7 @@ function render(r: Results): string {
       perSecond(r.postgres.perSecond),
       [
         r.commits ? ratio(r.postgres.perSecond / r.commits.perSecond) : '',
-        r.baselineParsed ? `(vs bpmn-engine parsed once: ${ratio(r.postgres.perSecond / r.baselineParsed.perSecond)})` : '',
+        r.rounds?.length ? `(vs bpmn-engine parsed once, median: ${ratio(r.postgres.perSecond / median(r.rounds.map((round) => round.baseline.perSecond)))})` : '',
       ].join(' '),
       'reported',
     ]);

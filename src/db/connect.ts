@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import knex, { Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
+import { PreparingPgLiteClient } from './prepared-client';
 
 export type Database = Knex;
 
@@ -31,7 +31,7 @@ export function connectDatabase(options: DatabaseOptions): Database {
     fs.mkdirSync(dataDir, { recursive: true });
   }
   const pglite = new PGlite({ ...(dataDir ? { dataDir } : {}), startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
-  return knex({ client: ClientPgLite, dialect: 'postgres', connection: { pglite } } as Knex.Config);
+  return knex({ client: PreparingPgLiteClient, dialect: 'postgres', connection: { pglite } } as Knex.Config);
 }
 
 /**

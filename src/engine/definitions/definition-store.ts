@@ -1,6 +1,7 @@
 /** SQL for `process_definitions`. */
 import type { Knex } from 'knex';
 import type { Database } from '../../db/connect';
+import { prepared } from '../../db/prepared-client';
 
 export interface StartEvents {
   messages: string[];
@@ -43,7 +44,7 @@ export async function findDefinition(
   version?: number,
 ): Promise<ProcessDefinition | null> {
   const query = db('process_definitions').where({ key }).select(COLUMNS);
-  const row = version === undefined ? await query.orderBy('version', 'desc').first() : await query.andWhere({ version }).first();
+  const row = await prepared(version === undefined ? query.orderBy('version', 'desc').first() : query.andWhere({ version }).first());
   return row ? toDefinition(row) : null;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Database } from '../../db/connect';
+import { prepared } from '../../db/prepared-client';
 import { settleRelatives, startCalledInstances } from './call-store';
 import type { StoredRows } from './stored-rows';
 import type { RunSnapshot, ServiceTaskRecord, Variables, WaitingUserTask } from './types';
@@ -137,11 +138,9 @@ async function storeInstance(
   const fields = instanceFields(instanceId, snapshot, release);
   if (create && !release) fields.push(['locked_by', '?', [owner]], ['locked_until', `now() + (? * interval '1 millisecond')`, [create.leaseMs]]);
   const main = create ? insertInstance(create, fields) : updateInstance(fields, instanceId, owner);
-  const result = await db.raw(
-    `${ctes.parts.length ? `WITH ${ctes.parts.join(', ')} ` : ''}${main.sql}
-     RETURNING parent_instance_id, parent_element_id, parent_execution_id, variables, wake_at <= now() AS due`,
-    [...ctes.bindings, ...main.bindings],
-  );
+  const sql = `${ctes.parts.length ? `WITH ${ctes.parts.join(', ')} ` : ''}${main.sql}
+     RETURNING parent_instance_id, parent_element_id, parent_execution_id, variables, wake_at <= now() AS due`;
+  const result = await prepared(db.raw(sql, [...ctes.bindings, ...main.bindings]));
   if (result.rows.length !== 1) throw new LeaseLostError(instanceId);
   return result.rows[0];
 }

@@ -3,6 +3,7 @@
  * needs. Queueing commands and storing a run's snapshot have their own files.
  */
 import type { Database } from '../../db/connect';
+import { prepared } from '../../db/prepared-client';
 import type { Command, InstanceForRun, ServiceTaskRecord } from './types';
 
 export { queueCommand } from './run-store-commands';
@@ -10,27 +11,31 @@ export { LeaseLostError, storeSnapshot, type Creation, type StoreHooks } from '.
 
 /** Claims up to `limit` instances that need advancing and are not leased. */
 export async function claimDueInstances(db: Database, owner: string, leaseMs: number, limit: number): Promise<string[]> {
-  const result = await db.raw(
-    `UPDATE process_instances SET locked_by = ?, locked_until = now() + (? * interval '1 millisecond')
-     WHERE id IN (
-       SELECT id FROM process_instances
-       WHERE wake_at <= now() AND (locked_until IS NULL OR locked_until < now())
-       ORDER BY wake_at LIMIT ? FOR UPDATE SKIP LOCKED)
-     RETURNING id`,
-    [owner, leaseMs, limit],
+  const result = await prepared(
+    db.raw(
+      `UPDATE process_instances SET locked_by = ?, locked_until = now() + (? * interval '1 millisecond')
+       WHERE id IN (
+         SELECT id FROM process_instances
+         WHERE wake_at <= now() AND (locked_until IS NULL OR locked_until < now())
+         ORDER BY wake_at LIMIT ? FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [owner, leaseMs, limit],
+    ),
   );
   return result.rows.map((row: { id: string }) => row.id);
 }
 
 /** Claims one instance if it needs advancing and nobody holds it; returns what its run needs. */
 export async function claimInstance(db: Database, id: string, owner: string, leaseMs: number): Promise<RunInput | null> {
-  const result = await db.raw(
-    `WITH claimed AS (
-       UPDATE process_instances SET locked_by = ?, locked_until = now() + (? * interval '1 millisecond')
-       WHERE id = ? AND wake_at <= now() AND (locked_until IS NULL OR locked_until < now())
-       RETURNING id)
-     ${RUN_INPUT_SELECT} JOIN claimed USING (id)`,
-    [owner, leaseMs, id],
+  const result = await prepared(
+    db.raw(
+      `WITH claimed AS (
+         UPDATE process_instances SET locked_by = ?, locked_until = now() + (? * interval '1 millisecond')
+         WHERE id = ? AND wake_at <= now() AND (locked_until IS NULL OR locked_until < now())
+         RETURNING id)
+       ${RUN_INPUT_SELECT} JOIN claimed USING (id)`,
+      [owner, leaseMs, id],
+    ),
   );
   return result.rows[0] ? toRunInput(result.rows[0]) : null;
 }
@@ -72,7 +77,7 @@ const RUN_INPUT_SELECT = `SELECT i.id, i.process_key, i.business_key, i.definiti
 
 /** Everything a run needs, in one query. */
 export async function loadRunInput(db: Database, id: string): Promise<RunInput | null> {
-  const result = await db.raw(`${RUN_INPUT_SELECT} WHERE i.id = ?`, [id]);
+  const result = await prepared(db.raw(`${RUN_INPUT_SELECT} WHERE i.id = ?`, [id]));
   return result.rows[0] ? toRunInput(result.rows[0]) : null;
 }
 
