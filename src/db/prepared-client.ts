@@ -12,11 +12,19 @@ import ClientPgLite from 'knex-pglite';
  * `name` to node-postgres, which prepares it per connection; on PGlite the
  * client below does the same with PGlite's protocol functions. For the hot
  * statements of the engine, whose parse and plan cost as much as running them.
+ * `sql` is the query's text when the caller has it (saves compiling it twice).
  */
-export function prepared<T extends Knex.Raw | Knex.QueryBuilder>(query: T): T {
-  const { sql } = query.toSQL();
-  return query.options({ name: `sg_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}` }) as T;
+export function prepared<T extends Knex.Raw | Knex.QueryBuilder>(query: T, sql = query.toSQL().sql): T {
+  let name = names.get(sql);
+  if (!name) {
+    name = `sg_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    names.set(sql, name);
+  }
+  return query.options({ name }) as T;
 }
+
+/** Statement names by SQL text (a few dozen texts: the engine's statements and their CTE combinations). */
+const names = new Map<string, string>();
 
 /** The statements prepared on each connection (a transaction's client is a copy of the client: not here). */
 const preparedNames = new WeakMap<PGlite, Set<string>>();

@@ -41,6 +41,7 @@ describe('external tasks (Camunda-style workers)', () => {
     const id = await startOne({ dataset: 'credit-2026' });
     const task = await lockFor(id, 'w1');
     expect(task).toMatchObject({ topicName: 'gpu-train', workerId: 'w1', activityId: 'train', businessKey: 'bk-1', processDefinitionKey: 'worker-process', variables: { dataset: 'credit-2026' } });
+    expect(task.variables).toEqual({ dataset: 'credit-2026' }); // no engine-internal keys (fields, content, properties)
     expect((await fetchAndLock('w2')).body.find((t: any) => t.id === task.id)).toBeUndefined();
 
     const wrongWorker = await server.api.post(`/api/external-tasks/${task.id}/complete`, { workerId: 'w2', variables: {} });

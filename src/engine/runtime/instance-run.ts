@@ -112,6 +112,10 @@ export class InstanceRun implements ServiceRunHooks {
     return this.processEnvironment?.variables ?? {};
   }
 
+  userVariables(): Variables {
+    return Object.fromEntries(Object.entries(this.processVariables()).filter(([name]) => !engineNoise.has(name)));
+  }
+
   changed(): void {
     this.events++;
     const wake = this.wake;
@@ -305,9 +309,7 @@ export class InstanceRun implements ServiceRunHooks {
     // round trips an error boundary event on a waiting service task no longer completes.
     let engineState: unknown = null;
     if (!terminal) engineState = withoutSources(this.progressed || !this.instance.engineState ? await this.engine.getState() : this.instance.engineState);
-    const variables = Object.fromEntries(
-      Object.entries(this.processVariables()).filter(([name]) => !engineNoise.has(name)),
-    );
+    const variables = this.userVariables();
     const snapshot: RunSnapshot = {
       status,
       engineState,

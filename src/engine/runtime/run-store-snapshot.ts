@@ -140,7 +140,7 @@ async function storeInstance(
   const main = create ? insertInstance(create, fields) : updateInstance(fields, instanceId, owner);
   const sql = `${ctes.parts.length ? `WITH ${ctes.parts.join(', ')} ` : ''}${main.sql}
      RETURNING parent_instance_id, parent_element_id, parent_execution_id, variables, wake_at <= now() AS due`;
-  const result = await prepared(db.raw(sql, [...ctes.bindings, ...main.bindings]));
+  const result = await prepared(db.raw(sql, [...ctes.bindings, ...main.bindings]), sql);
   if (result.rows.length !== 1) throw new LeaseLostError(instanceId);
   return result.rows[0];
 }

@@ -8,7 +8,10 @@ type EngineCallback = (err: Error | null, output?: unknown) => void;
 
 /** What the dispatcher needs from the run it belongs to. */
 export interface ServiceRunHooks {
+  /** The live process variables (a service's outputs are assigned to them). */
   processVariables(): Variables;
+  /** A copy of the process variables without the engine's own keys. */
+  userVariables(): Variables;
   /** Something happened: the run re-checks whether it has settled. */
   changed(): void;
   /** Persists the run so far; resolves once stored. */
@@ -117,7 +120,7 @@ export class ServiceDispatcher {
       executionId: message.content.executionId,
       topic,
       external,
-      variables: { ...this.run.processVariables(), ...input },
+      variables: { ...this.run.userVariables(), ...input },
       status: 'pending',
       attempts: 0,
       retryAt: null,
@@ -151,7 +154,7 @@ export class ServiceDispatcher {
         idempotencyKey: `${this.instance.id}:${record.executionId}`,
         topic,
         input: resolveInputs(activity.behaviour, activity.environment, message),
-        variables: structuredClone(this.run.processVariables()),
+        variables: structuredClone(this.run.userVariables()),
         attempt: record.attempts,
       });
       record.status = 'completed';
