@@ -44,7 +44,7 @@ const sizes = {
   baseline: size('BENCH_BASELINE', 1500, 500),
   embedded: size('BENCH_EMBEDDED', 600, 200),
   postgres: size('BENCH_POSTGRES', 600, 200),
-  rounds: size('BENCH_ROUNDS', 3, 1),
+  rounds: size('BENCH_ROUNDS', 5, 1),
   commitSeconds: quick ? 2 : 5,
   waiting: size('BENCH_WAITING', 10000, 1000),
   resume: size('BENCH_RESUME', 1000, 200),

@@ -1,9 +1,10 @@
 /**
  * (a) in rounds. Each round measures bare bpmn-engine (definition parsed
- * once) and then Stagegate on the same embedded database, back to back, each
- * in a fresh child process, so both halves of a ratio see the same machine.
- * The goal is judged on the median ratio: on a shared machine the load shifts
- * between rounds more than within one pair.
+ * once) and Stagegate on the same embedded database, back to back, each in a
+ * fresh child process, so both halves of a ratio see the same machine; odd
+ * rounds start with the baseline, even ones with Stagegate. The goal is judged
+ * on the median ratio: on a shared machine the speed shifts between rounds
+ * more than within one pair.
  */
 import type { ThroughputResult } from './baseline-bpmn-engine';
 import { log, runSection } from './util';
@@ -28,18 +29,30 @@ const MINUTE = 60000;
 export async function measureRounds(options: RoundsOptions): Promise<Round[]> {
   const rounds: Round[] = [];
   for (let i = 1; i <= options.rounds; i++) {
-    log(`(a) round ${i}/${options.rounds}: bare bpmn-engine, ${options.baselineCount} instances, definition parsed once`);
-    const baseline = await runSection<ThroughputResult>('baseline', { mode: 'parsed-once', count: options.baselineCount, clients: options.clients }, 2 * MINUTE);
-    const warmup = Math.ceil(options.stagegateCount / 10);
-    log(`(a) round ${i}/${options.rounds}: Stagegate on embedded PGlite, ${options.stagegateCount} instances (+${warmup} warm-up)`);
-    const stagegate = await runSection<ThroughputResult>(
-      'durable',
-      { dataDir: options.dataDir, count: options.stagegateCount, warmup, concurrency: options.clients },
-      5 * MINUTE,
-    );
+    // Alternate which half runs first: the machine's speed drifts during a run (it slows under
+    // sustained load), and a fixed order would put one side always on the slower half.
+    const baselineFirst = i % 2 === 1;
+    const first = baselineFirst ? await measureBaseline(options, i) : await measureStagegate(options, i);
+    const second = baselineFirst ? await measureStagegate(options, i) : await measureBaseline(options, i);
+    const [baseline, stagegate] = baselineFirst ? [first, second] : [second, first];
     rounds.push({ baseline, stagegate, ratio: stagegate.perSecond / baseline.perSecond });
   }
   return rounds;
+}
+
+function measureBaseline(options: RoundsOptions, round: number): Promise<ThroughputResult> {
+  log(`(a) round ${round}/${options.rounds}: bare bpmn-engine, ${options.baselineCount} instances, definition parsed once`);
+  return runSection<ThroughputResult>('baseline', { mode: 'parsed-once', count: options.baselineCount, clients: options.clients }, 2 * MINUTE);
+}
+
+function measureStagegate(options: RoundsOptions, round: number): Promise<ThroughputResult> {
+  const warmup = Math.ceil(options.stagegateCount / 10);
+  log(`(a) round ${round}/${options.rounds}: Stagegate on embedded PGlite, ${options.stagegateCount} instances (+${warmup} warm-up)`);
+  return runSection<ThroughputResult>(
+    'durable',
+    { dataDir: options.dataDir, count: options.stagegateCount, warmup, concurrency: options.clients },
+    5 * MINUTE,
+  );
 }
 
 export function median(values: number[]): number {
