@@ -55,7 +55,7 @@ export class InstanceService {
     };
     const { id, process_key: processKey, business_key: businessKey, definition_id: definitionId } = start.row;
     const input = {
-      instance: { id, processKey, businessKey, definitionId, engineState: null, status: 'running' as const },
+      instance: { id, processKey, businessKey, definitionId, engineState: null, status: 'running' as const, parentInstanceId: null },
       commands: [{ id: '', ...start.command }],
       serviceTasks: [],
     };

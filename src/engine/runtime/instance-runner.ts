@@ -198,8 +198,9 @@ export class InstanceRunner {
     const { owner, leaseMs, hooks } = this.options;
     const known = creation ? new StoredRows() : undefined;
     let create: Creation | undefined = creation && { ...creation.create, leaseMs };
+    let child: boolean | undefined;
     const store = async (snapshot: RunSnapshot, release: boolean) => {
-      const due = await storeSnapshot(this.db, id, owner, snapshot, { release, hooks, known, create });
+      const due = await storeSnapshot(this.db, id, owner, snapshot, { release, hooks, known, create, child });
       known?.stored(snapshot);
       if (create) creation?.created(true);
       create = undefined;
@@ -208,6 +209,7 @@ export class InstanceRunner {
     try {
       const input = claimed ?? (await loadRunInput(this.db, id));
       if (!input) return;
+      child = input.instance.parentInstanceId !== null;
       const source = await sourceContextOf(this.db, input.instance.definitionId);
       const run = new InstanceRun(input.instance, source, input.serviceTasks, {
         registry: this.registry,

@@ -65,19 +65,19 @@ export interface StoreOptions {
   known?: StoredRows;
   /** Insert the instance row: the first store of an instance its run created. */
   create?: Creation;
+  /** Whether a call activity started the instance (its end resumes the parent); absent: maybe. */
+  child?: boolean;
 }
 
 /**
- * Stores a run's snapshot in one transaction, only while `owner` still holds
- * the lease. Resolves whether the instance is due again at once. The instance
+ * Stores a run's snapshot atomically, only while `owner` still holds the
+ * lease. Resolves whether the instance is due again at once. The instance
  * row, applied commands, timers, subscriptions, left user tasks and history
- * go in one statement.
+ * go in one statement; work items, called instances, incidents and the
+ * parent's or children's commands take a transaction around it.
  */
 export async function storeSnapshot(db: Database, instanceId: string, owner: string, snapshot: RunSnapshot, options: StoreOptions): Promise<boolean> {
-  // Inserting the row cannot lose a lease: when the statement is all there is, it is its own transaction.
-  if (options.create && !snapshot.userTasks.length && !snapshot.calls.length && !snapshot.incidents.length) {
-    return (await storeInstance(db, instanceId, owner, snapshot, options)).due;
-  }
+  if (!needsTransaction(snapshot, options)) return (await storeInstance(db, instanceId, owner, snapshot, options)).due;
   const hooks = options.hooks ?? {};
   return db.transaction(async (trx) => {
     const stored = await storeInstance(trx, instanceId, owner, snapshot, options);
@@ -102,6 +102,12 @@ export async function storeSnapshot(db: Database, instanceId: string, owner: str
   });
 }
 
+/** Whether anything beyond the one statement is written (settleRelatives: a child's end, a cancellation). */
+function needsTransaction(snapshot: RunSnapshot, options: StoreOptions): boolean {
+  const relatives = snapshot.status === 'cancelled' || (TERMINAL.includes(snapshot.status) && options.child !== false);
+  return relatives || snapshot.userTasks.length > 0 || snapshot.calls.length > 0 || snapshot.incidents.length > 0;
+}
+
 /** SQL text and its bindings, in order. */
 class Statement {
   readonly parts: string[] = [];
@@ -118,10 +124,11 @@ class Statement {
 type Field = [column: string, sql: string, bindings: Knex.Value[]];
 
 /**
- * One statement: data-modifying CTEs (all on the statement's snapshot, each on
- * its own table) and the instance update, which checks the lease, or for a new
- * instance its insert. A lost lease throws, so the transaction rolls the CTEs
- * back. Only the user tasks' work items, called instances and incidents take
+ * One statement: the instance update, which checks the lease (or for a new
+ * instance its insert), as the CTE `stored`, and data-modifying CTEs that
+ * each change their table only if `stored` did (all on the statement's
+ * snapshot, each on its own table). A lost lease changes nothing and throws.
+ * Only the user tasks' work items, called instances and incidents take
  * statements of their own.
  */
 async function storeInstance(
@@ -131,19 +138,24 @@ async function storeInstance(
   snapshot: RunSnapshot,
   { release, known, create }: StoreOptions,
 ): Promise<StoredInstance> {
-  const ctes = new Statement();
-  const cte = (sql: string, ...bindings: Knex.Value[]) => ctes.add(`c${ctes.parts.length} AS (${sql})`, ...bindings);
-  for (const row of create?.rows ?? []) cte(...insertValues(row.table, row.values));
-  dependentCtes(cte, instanceId, snapshot, known);
   const fields = instanceFields(instanceId, snapshot, release);
   if (create && !release) fields.push(['locked_by', '?', [owner]], ['locked_until', `now() + (? * interval '1 millisecond')`, [create.leaseMs]]);
   const main = create ? insertInstance(create, fields) : updateInstance(fields, instanceId, owner);
-  const sql = `${ctes.parts.length ? `WITH ${ctes.parts.join(', ')} ` : ''}${main.sql}
-     RETURNING parent_instance_id, parent_element_id, parent_execution_id, variables, wake_at <= now() AS due`;
-  const result = await prepared(db.raw(sql, [...ctes.bindings, ...main.bindings]), sql);
+  const statement = new Statement().add(
+    `stored AS (${main.sql} RETURNING parent_instance_id, parent_element_id, parent_execution_id, variables, wake_at <= now() AS due)`,
+    ...main.bindings,
+  );
+  const cte = (sql: string, ...bindings: Knex.Value[]) => statement.add(`c${statement.parts.length} AS (${sql})`, ...bindings);
+  for (const row of create?.rows ?? []) cte(...insertValues(row.table, row.values));
+  dependentCtes(cte, instanceId, snapshot, known);
+  const sql = `WITH ${statement.parts.join(', ')} SELECT * FROM stored`;
+  const result = await prepared(db.raw(sql, statement.bindings), sql);
   if (result.rows.length !== 1) throw new LeaseLostError(instanceId);
   return result.rows[0];
 }
+
+/** The condition every dependent CTE carries: the instance row was stored (the lease held). */
+const HELD = 'EXISTS (SELECT 1 FROM stored)';
 
 function updateInstance(fields: Field[], instanceId: string, owner: string): { sql: string; bindings: Knex.Value[] } {
   return {
@@ -174,10 +186,10 @@ function insertValues(table: string, values: Record<string, Knex.Value>): [strin
 function dependentCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot, known?: StoredRows): void {
   const terminal = TERMINAL.includes(snapshot.status);
   if (snapshot.appliedCommandIds.length) {
-    cte(`UPDATE instance_commands SET processed_at = now() WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint)`, json(snapshot.appliedCommandIds));
+    cte(`UPDATE instance_commands SET processed_at = now() WHERE id IN (SELECT jsonb_array_elements_text(?::jsonb)::bigint) AND ${HELD}`, json(snapshot.appliedCommandIds));
   }
   waitCtes(cte, instanceId, snapshot, known);
-  if (terminal && (!known || known.hasIncidents())) cte(`UPDATE incidents SET status = 'resolved', resolved_at = now() WHERE instance_id = ? AND status = 'open'`, instanceId);
+  if (terminal && (!known || known.hasIncidents())) cte(`UPDATE incidents SET status = 'resolved', resolved_at = now() WHERE instance_id = ? AND status = 'open' AND ${HELD}`, instanceId);
   serviceTaskCtes(cte, instanceId, snapshot.serviceTasks, terminal, known);
   if (snapshot.history.length) {
     cte(
@@ -185,6 +197,7 @@ function dependentCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot, k
        SELECT ?, "elementId", "elementType", "elementName", "executionId", event, actor, at
        FROM jsonb_to_recordset(?::jsonb)
          AS h("elementId" text, "elementType" text, "elementName" text, "executionId" text, event text, actor text, at timestamptz)
+       WHERE ${HELD}
        ON CONFLICT (instance_id, execution_id, event) DO NOTHING`,
       instanceId,
       json(snapshot.history),
@@ -236,7 +249,7 @@ function serviceTaskCtes(cte: AddCte, instanceId: string, records: ServiceTaskRe
     cte(
       `UPDATE service_tasks SET status = 'cancelled', updated_at = now()
        WHERE instance_id = ? AND status IN ('pending', 'retry_wait', 'incident', 'running')
-         AND execution_id NOT IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+         AND execution_id NOT IN (SELECT jsonb_array_elements_text(?::jsonb)) AND ${HELD}`,
       instanceId,
       json(writtenIds),
     );
@@ -244,7 +257,7 @@ function serviceTaskCtes(cte: AddCte, instanceId: string, records: ServiceTaskRe
     cte(
       `UPDATE service_tasks SET status = 'cancelled', updated_at = now()
        WHERE instance_id = ? AND status IN ('pending', 'retry_wait', 'incident')
-         AND execution_id IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+         AND execution_id IN (SELECT jsonb_array_elements_text(?::jsonb)) AND ${HELD}`,
       instanceId,
       json(cancelled),
     );
@@ -257,6 +270,7 @@ function serviceTaskCtes(cte: AddCte, instanceId: string, records: ServiceTaskRe
      SELECT id, ?, "elementId", "executionId", topic, external, variables, status, attempts, "retryAt", "errorMessage", "errorCode", result
      FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, "elementId" text, "executionId" text, topic text, external boolean,
        variables jsonb, status text, attempts integer, "retryAt" timestamptz, "errorMessage" text, "errorCode" text, result jsonb)
+     WHERE ${HELD}
      ON CONFLICT (instance_id, execution_id) DO UPDATE SET status = EXCLUDED.status, attempts = EXCLUDED.attempts,
        retry_at = EXCLUDED.retry_at, error_message = EXCLUDED.error_message, error_code = EXCLUDED.error_code,
        result = EXCLUDED.result, updated_at = now()
@@ -268,21 +282,23 @@ function serviceTaskCtes(cte: AddCte, instanceId: string, records: ServiceTaskRe
 
 /** Replaces the stored timers and subscriptions; cancels the work items of user tasks that were left. */
 function waitCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot, known?: StoredRows): void {
-  if (!known || known.hasTimers()) cte(`DELETE FROM timers WHERE instance_id = ?`, instanceId);
+  if (!known || known.hasTimers()) cte(`DELETE FROM timers WHERE instance_id = ? AND ${HELD}`, instanceId);
   if (snapshot.timers.length) {
     cte(
       `INSERT INTO timers (instance_id, element_id, execution_id, due_at)
-       SELECT ?, "elementId", "executionId", "dueAt" FROM jsonb_to_recordset(?::jsonb) AS t("elementId" text, "executionId" text, "dueAt" timestamptz)`,
+       SELECT ?, "elementId", "executionId", "dueAt" FROM jsonb_to_recordset(?::jsonb) AS t("elementId" text, "executionId" text, "dueAt" timestamptz)
+       WHERE ${HELD}`,
       instanceId,
       json(snapshot.timers),
     );
   }
-  if (!known || known.hasSubscriptions()) cte(`DELETE FROM event_subscriptions WHERE instance_id = ?`, instanceId);
+  if (!known || known.hasSubscriptions()) cte(`DELETE FROM event_subscriptions WHERE instance_id = ? AND ${HELD}`, instanceId);
   if (snapshot.subscriptions.length) {
     cte(
       `INSERT INTO event_subscriptions (instance_id, kind, name, ref_id, element_id, execution_id)
        SELECT ?, kind, name, "refId", "elementId", "executionId"
-       FROM jsonb_to_recordset(?::jsonb) AS s(kind text, name text, "refId" text, "elementId" text, "executionId" text)`,
+       FROM jsonb_to_recordset(?::jsonb) AS s(kind text, name text, "refId" text, "elementId" text, "executionId" text)
+       WHERE ${HELD}`,
       instanceId,
       json(snapshot.subscriptions),
     );
@@ -291,7 +307,7 @@ function waitCtes(cte: AddCte, instanceId: string, snapshot: RunSnapshot, known?
   cte(
     `UPDATE user_tasks SET status = 'cancelled', completed_at = now()
      WHERE instance_id = ? AND status = 'open' AND execution_id IS NOT NULL
-       AND execution_id NOT IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+       AND execution_id NOT IN (SELECT jsonb_array_elements_text(?::jsonb)) AND ${HELD}`,
     instanceId,
     json(snapshot.userTasks.map((task) => task.executionId)),
   );

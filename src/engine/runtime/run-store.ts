@@ -68,7 +68,7 @@ export interface RunInput {
 }
 
 /** The instance with its pending commands and (once it has run; a new one has none) its service tasks. */
-const RUN_INPUT_SELECT = `SELECT i.id, i.process_key, i.business_key, i.definition_id, i.engine_state, i.status,
+const RUN_INPUT_SELECT = `SELECT i.id, i.process_key, i.business_key, i.definition_id, i.engine_state, i.status, i.parent_instance_id,
   (SELECT coalesce(json_agg(json_build_object('id', c.id::text, 'type', c.type, 'payload', c.payload) ORDER BY c.id), '[]')
      FROM instance_commands c WHERE c.instance_id = i.id AND c.processed_at IS NULL) AS commands,
   CASE WHEN i.engine_state IS NULL THEN '[]' ELSE
@@ -83,7 +83,15 @@ export async function loadRunInput(db: Database, id: string): Promise<RunInput |
 
 function toRunInput(row: Record<string, any>): RunInput {
   return {
-    instance: { id: row.id, processKey: row.process_key, businessKey: row.business_key, definitionId: row.definition_id, engineState: row.engine_state, status: row.status },
+    instance: {
+      id: row.id,
+      processKey: row.process_key,
+      businessKey: row.business_key,
+      definitionId: row.definition_id,
+      engineState: row.engine_state,
+      status: row.status,
+      parentInstanceId: row.parent_instance_id,
+    },
     commands: row.commands as Command[],
     serviceTasks: row.service_tasks.map(toServiceTaskRecord),
   };

@@ -134,4 +134,6 @@ export interface InstanceForRun {
   definitionId: string;
   engineState: unknown | null;
   status: InstanceStatus;
+  /** The instance whose call activity started this one. */
+  parentInstanceId: string | null;
 }
