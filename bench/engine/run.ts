@@ -35,9 +35,9 @@ const jsonFile = args.find((a) => a.startsWith('--json='))?.slice(7);
 const size = (name: string, full: number, small: number) => Number(process.env[name] ?? (quick ? small : full));
 
 /**
- * Clients in flight. Equal to the runner's default concurrency (16): with more
- * concurrent starts than that, the runner's poll loop can spin forever (see
- * bench/README.md, "Known problems").
+ * Clients in flight, equal to the runner's default concurrency (16): each
+ * start runs its instance's first run in a runner slot (more clients than
+ * slots take the queued path, which the bench does not mean to measure).
  */
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const sizes = {
