@@ -5,7 +5,7 @@ import type { ActionContext } from '../../identity/actor';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors';
 import { findDefinition } from '../definitions/definition-store';
 import { chooseStartEvents, startEventsOf, type StartTrigger } from '../definitions/start-events';
-import type { InstanceRunner } from '../runtime/instance-runner';
+import type { InstanceRunner, NewInstance } from '../runtime/instance-runner';
 import { queueCommand } from '../runtime/run-store';
 import { insertCommand } from '../runtime/run-store-commands';
 import type { Command, CommandInput, Variables } from '../runtime/types';
@@ -21,6 +21,19 @@ export interface StartRequest {
 
 const TERMINAL = ['completed', 'cancelled', 'failed'];
 
+/** The first run of a new instance: its row and audit event are inserted with the run's first store. */
+function newInstance(start: PreparedStart, audit: Record<string, Knex.Value>): NewInstance {
+  const { id, process_key: processKey, business_key: businessKey, definition_id: definitionId } = start.row;
+  return {
+    input: {
+      instance: { id, processKey, businessKey, definitionId, engineState: null, status: 'running', parentInstanceId: null },
+      commands: [{ id: '', ...start.command }],
+      serviceTasks: [],
+    },
+    create: { instance: start.row, rows: [{ table: 'audit_events', values: audit }] },
+  };
+}
+
 /** A new instance's row and start command, before anything is stored. */
 interface PreparedStart {
   row: { id: string; definition_id: string; process_key: string; definition_version: number; business_key: string | null; variables: string; started_by: string | null };
@@ -32,7 +45,8 @@ const ANSWER_WAIT_MS = 2000;
 
 /**
  * Starts, cancels and signals instances. Nothing here runs the engine: it
- * queues commands, and the runner (on this or another server) applies them.
+ * queues commands, which the runner (on this or another server) applies, or
+ * hands a new instance to this server's runner for its first run.
  */
 export class InstanceService {
   constructor(
@@ -53,14 +67,8 @@ export class InstanceService {
       entityId: start.row.id,
       after: { processKey: request.key, version: request.version ?? 'latest', businessKey: request.businessKey ?? null, variables: request.variables ?? {} },
     };
-    const { id, process_key: processKey, business_key: businessKey, definition_id: definitionId } = start.row;
-    const input = {
-      instance: { id, processKey, businessKey, definitionId, engineState: null, status: 'running' as const, parentInstanceId: null },
-      commands: [{ id: '', ...start.command }],
-      serviceTasks: [],
-    };
-    const create = { instance: start.row, rows: [{ table: 'audit_events', values: auditRow(context, audit) }] };
-    if (await this.runner.startNew({ input, create }, ANSWER_WAIT_MS)) return id;
+    const { id } = start.row;
+    if (await this.runner.startNew(newInstance(start, auditRow(context, audit)), ANSWER_WAIT_MS)) return id;
     await this.db.transaction(async (trx) => {
       await this.store(trx, start);
       await recordAudit(trx, context, audit);

@@ -53,6 +53,19 @@ export interface NewInstance {
   create: Omit<Creation, 'leaseMs'>;
 }
 
+/** A new instance's run: what its first store inserts, and whom to tell once it did. */
+interface FirstRun {
+  create: NewInstance['create'];
+  inserted(): void;
+}
+
+/** Stores the snapshots of one run (see InstanceRunner.storer). */
+interface RunStorer {
+  /** Whether the first store inserted the row of a new instance. */
+  inserted: boolean;
+  store(snapshot: RunSnapshot, release: boolean): Promise<boolean>;
+}
+
 /** After an unexpected failure an instance is retried this much later. */
 const FAILED_RUN_DELAY_MS = 5000;
 
@@ -139,9 +152,10 @@ export class InstanceRunner {
    */
   async startNew(instance: NewInstance, timeoutMs: number): Promise<boolean> {
     if (!this.running || this.active.size + this.reserved >= this.options.concurrency) return false;
-    let created!: (value: boolean) => void;
-    const inserted = new Promise<boolean>((resolve) => (created = resolve));
-    const run = this.advance(instance.input.instance.id, instance.input, { ...instance, created }).finally(() => created(false));
+    let settle!: (inserted: boolean) => void;
+    const inserted = new Promise<boolean>((resolve) => (settle = resolve));
+    const run = this.advance(instance.input.instance.id, instance.input, { create: instance.create, inserted: () => settle(true) });
+    void run.finally(() => settle(false));
     if (!(await inserted)) return false;
     await Promise.race([run, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     return true;
@@ -191,33 +205,23 @@ export class InstanceRunner {
 
   /**
    * Runs a claimed instance; `claimed` is its run input when the claim loaded it.
-   * With `creation`, the instance is new and its first store inserts the row.
+   * With `firstRun`, the instance is new and its first store inserts the row.
    */
-  private async advance(id: string, claimed?: RunInput, creation?: NewInstance & { created(value: boolean): void }): Promise<void> {
+  private async advance(id: string, claimed?: RunInput, firstRun?: FirstRun): Promise<void> {
     this.active.add(id);
-    const { owner, leaseMs, hooks } = this.options;
-    const known = creation ? new StoredRows() : undefined;
-    let create: Creation | undefined = creation && { ...creation.create, leaseMs };
-    let child: boolean | undefined;
-    const store = async (snapshot: RunSnapshot, release: boolean) => {
-      const due = await storeSnapshot(this.db, id, owner, snapshot, { release, hooks, known, create, child });
-      known?.stored(snapshot);
-      if (create) creation?.created(true);
-      create = undefined;
-      return due;
-    };
+    let storer: RunStorer | null = null;
     try {
       const input = claimed ?? (await loadRunInput(this.db, id));
       if (!input) return;
-      child = input.instance.parentInstanceId !== null;
+      storer = this.storer(input, firstRun);
       const source = await sourceContextOf(this.db, input.instance.definitionId);
       const run = new InstanceRun(input.instance, source, input.serviceTasks, {
         registry: this.registry,
         retryBackoffMs: this.options.retryBackoffMs,
-        checkpoint: async (snapshot) => void (await store(snapshot, false)),
+        checkpoint: async (snapshot) => void (await storer!.store(snapshot, false)),
       });
       const snapshot = await run.advance(input.commands);
-      const due = await store(snapshot, true);
+      const due = await storer.store(snapshot, true);
       if (due) this.poke(); // a command arrived while it ran
       this.events.emit('stored', id, snapshot.status);
       const report: RunReport = {
@@ -233,12 +237,33 @@ export class InstanceRunner {
         this.logger.warn({ instanceId: id }, 'lease lost; another server advances the instance');
       } else {
         this.logger.error({ err, instanceId: id }, 'advancing instance failed');
-        if (create) return; // never stored: the starter creates it the ordinary way
-        await releaseInstance(this.db, id, owner, FAILED_RUN_DELAY_MS).catch(() => undefined);
+        if (firstRun && !storer?.inserted) return; // never stored: the starter creates it the ordinary way
+        await releaseInstance(this.db, id, this.options.owner, FAILED_RUN_DELAY_MS).catch(() => undefined);
       }
     } finally {
       this.active.delete(id);
       if (this.saturated) this.poke();
     }
+  }
+
+  /** Stores one run's snapshots; the first store of a new instance inserts its row. */
+  private storer(input: RunInput, firstRun?: FirstRun): RunStorer {
+    const { owner, leaseMs, hooks } = this.options;
+    const known = firstRun ? new StoredRows() : undefined;
+    const child = input.instance.parentInstanceId !== null;
+    const storer: RunStorer = {
+      inserted: false,
+      store: async (snapshot, release) => {
+        const create = firstRun && !storer.inserted ? { ...firstRun.create, leaseMs } : undefined;
+        const due = await storeSnapshot(this.db, input.instance.id, owner, snapshot, { release, hooks, known, create, child });
+        known?.stored(snapshot);
+        if (create) {
+          storer.inserted = true;
+          firstRun!.inserted();
+        }
+        return due;
+      },
+    };
+    return storer;
   }
 }
