@@ -39,11 +39,11 @@ class PreparingPgLiteClientImpl extends (ClientPgLite as any) {
       return obj;
     }
     if (!name) return super._query(connection, obj);
-    const names = preparedNames.get(connection) ?? new Set<string>();
-    preparedNames.set(connection, names);
-    if (!names.has(name)) {
+    let onConnection = preparedNames.get(connection);
+    if (!onConnection) preparedNames.set(connection, (onConnection = new Set()));
+    if (!onConnection.has(name)) {
       await connection.execProtocol(concat([protocol.serialize.parse({ name, text: obj.sql, types: [] }), protocol.serialize.sync()]));
-      names.add(name);
+      onConnection.add(name);
     }
     const values = (obj.bindings ?? []).map(toText);
     const { messages } = await connection.execProtocol(
